@@ -1,0 +1,164 @@
+"""The `dangjian` command: a thin click group; commands parse options and call services.
+
+The contract (DESIGN.md) is what scripts and benchmarks rely on: `ingest`,
+`search` (human, --json, --batch JSON lines), `serve`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from app.services import Services, build_services
+from app.settings import load_settings
+from ingest.errors import DangjianError
+from ingest.models import Hit
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def user_errors(func: F) -> F:
+    """Turn the user-facing error vocabulary into one line on stderr and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DangjianError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "--data-dir",
+    envvar="DANGJIAN_DATA_DIR",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="索引所在目录（默认 ./data）。",
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """dangjian：党建政策文件本地知识助手（离线检索、带出处的回答）。"""
+    overrides = {"data_dir": data_dir} if data_dir else {}
+    ctx.obj = functools.partial(build_services, load_settings(**overrides))
+
+
+def _services(ctx: click.Context) -> Services:
+    return ctx.obj()  # type: ignore[no-any-return]
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="删除源文件已不存在的文档。")
+@click.pass_context
+@user_errors
+def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool) -> None:
+    """导入文件或文件夹（默认：自带语料 corpus/）。"""
+    from tqdm import tqdm
+
+    services = _services(ctx)
+    bar: dict[str, tqdm] = {}
+
+    def started(total: int) -> None:
+        bar["bar"] = tqdm(total=total, unit="个文件", desc="导入", file=sys.stderr, dynamic_ncols=True)
+
+    def advanced(_: object) -> None:
+        bar["bar"].update(1)
+
+    report = services.ingest(paths or None, prune=prune, progress=advanced, on_discovered=started)
+    if "bar" in bar:
+        bar["bar"].close()
+    for path, reason in report.rejected:
+        click.echo(f"跳过 {path}：{reason}", err=True)
+    click.echo(
+        f"完成：新增或更新 {len(report.ingested)} 个文档（{report.passages} 个段落），"
+        f"未变化 {len(report.unchanged)} 个，删除 {len(report.removed)} 个，"
+        f"跳过 {len(report.rejected)} 个，用时 {report.seconds:.1f} 秒。"
+    )
+    if report.rejected and not (report.ingested or report.unchanged):
+        sys.exit(1)
+
+
+def hit_json(rank: int, hit: Hit) -> dict[str, Any]:
+    """One result in the batch/JSON contract of DESIGN.md."""
+    p = hit.passage
+    return {
+        "rank": rank,
+        "score": hit.score,
+        "doc_id": p.doc_id,
+        "title": hit.meta.title,
+        "section": p.section_path,
+        "text": p.text,
+        "item": p.item.number if p.item else None,
+        "start": p.start,
+        "end": p.end,
+    }
+
+
+def _print_human(query: str, hits: list[Hit]) -> None:
+    click.echo(f"问题：{query}")
+    if not hits:
+        click.echo("没有找到相关段落。")
+    for rank, hit in enumerate(hits, start=1):
+        p = hit.passage
+        item = f"【清单第{p.item.number}条·{p.item.category}】" if p.item else ""
+        click.echo(f"\n[{rank}] {hit.citation_head()} {p.section_path}  相关度 {hit.score:.2f}")
+        click.echo(f"    {item}{p.text}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query", required=False)
+@click.option("--k", "k", default=10, show_default=True, help="返回的段落数。")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象。")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="每行一个问题的文件；逐行输出 JSON。")
+@click.pass_context
+@user_errors
+def search(ctx: click.Context, query: str | None, k: int, as_json: bool, batch: Any) -> None:
+    """检索与问题最相关的段落。"""
+    if not query and batch is None:
+        raise click.UsageError("请给出问题，或用 --batch 指定问题文件。")
+    engine = _services(ctx).engine()
+    if batch is not None:
+        for line in batch:
+            q = line.strip()
+            if q:
+                results = [hit_json(r, h) for r, h in enumerate(engine.search(q, k), start=1)]
+                click.echo(json.dumps({"query": q, "results": results}, ensure_ascii=False))
+        return
+    assert query is not None
+    hits = engine.search(query, k)
+    if as_json:
+        results = [hit_json(r, h) for r, h in enumerate(hits, start=1)]
+        click.echo(json.dumps({"query": query, "results": results}, ensure_ascii=False))
+    else:
+        _print_human(query, hits)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
+@click.option("--port", default=8501, show_default=True, help="端口。")
+def serve(host: str, port: int) -> None:
+    """启动网页（Streamlit），在浏览器打开 http://HOST:PORT 。"""
+    page = Path(__file__).with_name("web.py")
+    click.echo(f"网页地址：http://{host}:{port}")
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(page),
+        "--server.address", host, "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]
+    sys.exit(subprocess.call(command))
+
+
+def main() -> None:
+    cli(prog_name="dangjian")

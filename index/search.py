@@ -1,0 +1,59 @@
+"""Hybrid search: lexical channels and (when it can read Chinese) the embedding channel, fused by RRF.
+
+`SearchEngine.search(query, k) -> list[Hit]` is the whole API the app sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from index.embeddings import Embedder
+from index.fusion import reciprocal_rank_fusion
+from index.lexical import LexicalIndex
+from index.vector_store import PassageStore
+from ingest.models import Hit
+
+DENSE = "dense"
+# How deep each channel looks before fusion; RRF needs more than k to reorder well.
+CHANNEL_DEPTH = 100
+
+
+class SearchEngine:
+    """Read-only over one data dir: safe to share between users of the web page."""
+
+    def __init__(
+        self,
+        store: PassageStore,
+        lexical: LexicalIndex,
+        weights: Mapping[str, float],
+        embedder: Callable[[], Embedder] | None = None,
+        rrf_k: int = 60,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.weights = dict(weights)
+        self._embedder = embedder
+        self.rrf_k = rrf_k
+
+    def rankings(self, query: str, depth: int) -> dict[str, list[str]]:
+        """Each channel's ranked passage ids; channels with no weight are not computed."""
+        rankings = {
+            channel: [pid for pid, _ in hits] for channel, hits in self.lexical.search(query, depth).items()
+        }
+        if self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None:
+            vector = self._embedder().embed_query(query)
+            rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth)]
+        return rankings
+
+    def search(self, query: str, k: int = 10) -> list[Hit]:
+        """The k best passages for `query`, best first, with what a citation needs."""
+        if not query.strip() or k <= 0:
+            return []
+        fused = reciprocal_rank_fusion(self.rankings(query, max(k, CHANNEL_DEPTH)), self.weights, self.rrf_k)[:k]
+        found = self.store.get_passages([f.id for f in fused])
+        hits = []
+        for f in fused:
+            if f.id in found:  # a passage removed since the lexical index was built is skipped
+                passage, meta = found[f.id]
+                hits.append(Hit(passage=passage, meta=meta, score=round(f.score, 4), channels=f.ranks))
+        return hits

@@ -1,0 +1,194 @@
+"""The one wrapper around Chroma: the source of truth for documents and passages.
+
+Two collections per embedding model (so switching models never mixes vectors):
+`<ns>-passages` holds passage text, vectors and citation metadata; `<ns>-documents`
+holds one record per document (cleaned full text, metadata, content hash). A
+document record is written after its passages and removed before them, so a
+reader that trusts only passages of recorded documents never sees a half-written one.
+The rest of the code sees `PassageStore`, never a Chroma object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ingest.models import ChecklistItem, Document, DocumentMeta, Passage
+
+# Chroma stores scalars only; None becomes "" and back.
+_META_FIELDS = ("title", "issuer", "date", "doc_number", "kind")
+_PAGE = 2000
+
+
+def namespace_for(model_name: str) -> str:
+    """A Chroma-legal collection prefix that is unique per embedding model."""
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", model_name.lower()).strip("-")[-40:] or "model"
+    digest = hashlib.sha1(model_name.encode("utf-8")).hexdigest()[:8]
+    return f"dj-{slug}-{digest}"
+
+
+def _client(data_dir: Path, chroma_url: str) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if chroma_url:
+        url = urlparse(chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=settings,
+        )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+
+
+def _passage_metadata(passage: Passage, meta: DocumentMeta) -> dict[str, str | int]:
+    item = passage.item
+    return {
+        "doc_id": passage.doc_id,
+        "ordinal": passage.ordinal,
+        "section": "\x1f".join(passage.section),
+        "start": passage.start,
+        "end": passage.end,
+        "item": item.number if item else "",
+        "category": item.category if item else "",
+        "checklist": item.checklist if item else "",
+        **{name: getattr(meta, name) for name in _META_FIELDS},
+    }
+
+
+def passage_from_record(text: str, md: dict[str, Any]) -> tuple[Passage, DocumentMeta]:
+    """Rebuild the domain objects from what Chroma returns."""
+    item = (
+        ChecklistItem(number=md["item"], category=md["category"], checklist=md["checklist"], text=text)
+        if md.get("item")
+        else None
+    )
+    section = tuple(s for s in str(md.get("section", "")).split("\x1f") if s)
+    passage = Passage(
+        doc_id=md["doc_id"],
+        ordinal=int(md["ordinal"]),
+        text=text,
+        section=section,
+        start=int(md["start"]),
+        end=int(md["end"]),
+        item=item,
+    )
+    return passage, DocumentMeta(**{name: str(md.get(name, "")) for name in _META_FIELDS})
+
+
+class PassageStore:
+    """Documents and passages of one embedding model, in embedded Chroma or a Chroma server."""
+
+    def __init__(self, data_dir: Path, model_name: str, chroma_url: str = "") -> None:
+        self._client = _client(data_dir, chroma_url)
+        ns = namespace_for(model_name)
+        self.namespace = ns
+        cosine = {"hnsw": {"space": "cosine"}}
+        self._passages = self._client.get_or_create_collection(
+            f"{ns}-passages", embedding_function=None, configuration=cosine, metadata={"model": model_name}
+        )
+        self._documents = self._client.get_or_create_collection(
+            f"{ns}-documents", embedding_function=None, metadata={"model": model_name}
+        )
+
+    # --- documents -------------------------------------------------------
+    def document_hashes(self) -> dict[str, str]:
+        """doc id -> content hash of every recorded document."""
+        got = self._documents.get(include=["metadatas"])
+        return {i: str(md["content_hash"]) for i, md in zip(got["ids"], got["metadatas"] or [], strict=True)}
+
+    def document_sources(self) -> dict[str, str]:
+        """doc id -> source path, for pruning documents whose files are gone."""
+        got = self._documents.get(include=["metadatas"])
+        return {i: str(md["source_path"]) for i, md in zip(got["ids"], got["metadatas"] or [], strict=True)}
+
+    def get_document(self, doc_id: str) -> Document | None:
+        got = self._documents.get(ids=[doc_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        md = got["metadatas"][0]
+        return Document(
+            id=doc_id,
+            meta=DocumentMeta(**{name: str(md.get(name, "")) for name in _META_FIELDS}),
+            text=got["documents"][0],
+            source_path=str(md["source_path"]),
+            content_hash=str(md["content_hash"]),
+        )
+
+    def fingerprint(self) -> str:
+        """Changes whenever any document is added, replaced or removed."""
+        pairs = sorted(self.document_hashes().items())
+        return hashlib.sha256(repr(pairs).encode("utf-8")).hexdigest()
+
+    # --- writes ----------------------------------------------------------
+    def put_document(self, doc: Document, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]) -> None:
+        """Replace a document and its passages; the document record goes in last."""
+        self.delete_document(doc.id)
+        batch = max(1, min(_PAGE, self._client.get_max_batch_size()))
+        for lo in range(0, len(passages), batch):
+            chunk = passages[lo : lo + batch]
+            self._passages.add(
+                ids=[p.id for p in chunk],
+                embeddings=[list(v) for v in vectors[lo : lo + batch]],
+                documents=[p.text for p in chunk],
+                metadatas=[_passage_metadata(p, doc.meta) for p in chunk],  # type: ignore[misc]
+            )
+        record = {
+            "content_hash": doc.content_hash,
+            "source_path": doc.source_path,
+            "passages": len(passages),
+            **{name: getattr(doc.meta, name) for name in _META_FIELDS},
+        }
+        self._documents.upsert(ids=[doc.id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record])
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove the document record first, then its passages."""
+        self._documents.delete(ids=[doc_id])
+        self._passages.delete(where={"doc_id": doc_id})
+
+    # --- reads -----------------------------------------------------------
+    def count(self) -> int:
+        return int(self._passages.count())
+
+    def iter_passages(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every passage as (id, text, metadata), paged so memory stays bounded."""
+        offset = 0
+        while True:
+            got = self._passages.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            offset += len(got["ids"])
+
+    def get_passages(self, ids: Sequence[str]) -> dict[str, tuple[Passage, DocumentMeta]]:
+        if not ids:
+            return {}
+        got = self._passages.get(ids=list(ids), include=["documents", "metadatas"])
+        return {
+            i: passage_from_record(text, md)
+            for i, text, md in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        }
+
+    def nearest(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
+        """Passage ids by cosine similarity to `vector`, best first."""
+        n = min(k, self.count())
+        if n <= 0:
+            return []
+        got = self._passages.query(query_embeddings=[list(vector)], n_results=n, include=["distances"])
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+    @property
+    def collection_metadata(self) -> dict[str, Any]:
+        return dict(self._passages.metadata or {})
+
+    def set_collection_metadata(self, **values: Any) -> None:
+        """Record facts about the model (e.g. whether it reads Chinese) for query-time decisions."""
+        merged = {**self.collection_metadata, **values}
+        self._passages.modify(metadata=merged)

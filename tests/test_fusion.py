@@ -1,0 +1,21 @@
+from index.fusion import reciprocal_rank_fusion
+
+
+def test_agreement_wins_and_scores_read_zero_to_one() -> None:
+    fused = reciprocal_rank_fusion({"a": ["x", "y", "z"], "b": ["y", "x"]}, {"a": 1.0, "b": 1.0}, k=60)
+    assert [f.id for f in fused][:2] in (["x", "y"], ["y", "x"])
+    assert fused[-1].id == "z"
+    assert all(0 < f.score <= 1 for f in fused)
+    assert fused[0].ranks.keys() == {"a", "b"}
+
+
+def test_zero_weight_channel_is_ignored() -> None:
+    fused = reciprocal_rank_fusion({"a": ["x"], "dense": ["noise"]}, {"a": 1.0, "dense": 0.0})
+    assert [f.id for f in fused] == ["x"]
+    assert fused[0].score == 1.0
+
+
+def test_weights_change_the_order() -> None:
+    rankings = {"a": ["x", "y"], "b": ["y", "x"]}
+    assert reciprocal_rank_fusion(rankings, {"a": 2.0, "b": 1.0})[0].id == "x"
+    assert reciprocal_rank_fusion(rankings, {"a": 1.0, "b": 2.0})[0].id == "y"

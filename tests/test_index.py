@@ -1,0 +1,78 @@
+"""Integration: real files, real Chroma, the lexical index kept in step with it."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+from app.services import build_services
+from index.lexical import LexicalIndex
+from tests.conftest import CORPUS, make_settings
+
+SEED = CORPUS / "东莞市直机关" / "000_7485c2985d73583a.txt"
+REGULATION = CORPUS / "党内法规" / "中国共产党问责条例.md"
+
+
+def _folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(SEED, docs / "plan.txt")
+    shutil.copy(REGULATION, docs / "wenze.md")
+    return docs
+
+
+def test_unchanged_reingest_does_no_work(tmp_path: Path) -> None:
+    docs = _folder(tmp_path)
+    first = build_services(make_settings(tmp_path / "data")).ingest([docs])
+    assert len(first.ingested) == 2 and not first.rejected
+    meta = build_services(make_settings(tmp_path / "data")).lexical_folder / "meta.json"
+    stamp = meta.stat().st_mtime_ns
+    fresh = build_services(make_settings(tmp_path / "data"))  # as a new process would
+    second = fresh.ingest([docs])
+    assert second.ingested == [] and sorted(second.unchanged) == ["docs/plan.txt", "docs/wenze.md"]
+    assert fresh._embedder is None  # no model loaded, nothing embedded
+    assert meta.stat().st_mtime_ns == stamp  # nothing re-tokenised
+
+
+def test_changed_file_replaces_and_prune_removes(tmp_path: Path) -> None:
+    docs = _folder(tmp_path)
+    services = build_services(make_settings(tmp_path / "data"))
+    services.ingest([docs])
+    before = services.store.count()
+    (docs / "wenze.md").write_text("第一条 本条例新增一句独一无二的话：青松翠柏常青。\n", encoding="utf-8")
+    report = services.ingest([docs])
+    assert [d for d, _ in report.ingested] == ["docs/wenze.md"]
+    hits = services.engine().search("青松翠柏常青", 3)
+    assert hits and "青松翠柏" in hits[0].passage.text
+    assert services.store.count() < before  # the old articles are gone, not duplicated
+    (docs / "wenze.md").unlink()
+    report = services.ingest([docs], prune=True)
+    assert report.removed == ["docs/wenze.md"]
+    assert all(h.passage.doc_id != "docs/wenze.md" for h in services.engine().search("青松翠柏常青", 5))
+
+
+def test_broken_files_are_refused_and_the_rest_ingested(tmp_path: Path) -> None:
+    docs = _folder(tmp_path)
+    (docs / "empty.txt").write_bytes(b"")
+    (docs / "garbage.txt").write_bytes(bytes(range(256)) * 16)
+    (docs / "fake.pdf").write_text("这不是 PDF 文件。", encoding="utf-8")
+    (docs / "fake.docx").write_text("not a zip", encoding="utf-8")
+    with zipfile.ZipFile(docs / "half.docx", "w") as z:
+        z.writestr("word/document.xml", "<w:document")
+    (docs / "data.xyz").write_text("unknown", encoding="utf-8")
+    services = build_services(make_settings(tmp_path / "data"))
+    report = services.ingest([docs])
+    refused = {Path(p).name: reason for p, reason in report.rejected}
+    assert set(refused) == {"empty.txt", "garbage.txt", "fake.pdf", "fake.docx", "half.docx", "data.xyz"}
+    assert all(reason and "\n" not in reason for reason in refused.values())
+    assert sorted(d for d, _ in report.ingested) == ["docs/plan.txt", "docs/wenze.md"]
+    # The index stays consistent: the lexical index matches the store it was derived from.
+    assert LexicalIndex.stored_fingerprint(services.lexical_folder) == services.store.fingerprint()
+    assert set(services.store.document_hashes()) == {"docs/plan.txt", "docs/wenze.md"}
+
+
+def test_each_model_gets_its_own_collection(tmp_path: Path) -> None:
+    a = build_services(make_settings(tmp_path / "data"))
+    b = build_services(make_settings(tmp_path / "data", embed_model="some/other-model"))
+    assert a.store.namespace != b.store.namespace

@@ -1,0 +1,43 @@
+from pathlib import Path
+
+from ingest.metadata import document_meta, infer_date, infer_issuer, infer_title
+
+NOTICE = """中共东莞市直属机关工作委员会
+
+东直〔2025〕3号
+
+中共东莞市直属机关工作委员会关于印发 《2025年市直机关党的建设要点》 的通知
+
+市直单位党组织：
+
+现将《2025年市直机关党的建设要点》印发给你们。
+
+中共东莞市直属机关工作委员会
+
+2025年3月27日
+"""
+
+
+def test_official_notice_layout_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    meta = document_meta(path, NOTICE)
+    assert meta.title == "2025年市直机关党的建设要点"
+    assert meta.issuer == "中共东莞市直属机关工作委员会"
+    assert meta.date == "2025-03-27"
+    assert meta.doc_number == "东直〔2025〕3号"
+    assert meta.kind == "要点"
+
+
+def test_sidecar_wins_over_the_text(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    (tmp_path / "notice.meta.toml").write_text('title = "自定标题"\nkind = "通知"\n', encoding="utf-8")
+    meta = document_meta(path, NOTICE)
+    assert (meta.title, meta.kind, meta.date) == ("自定标题", "通知", "2025-03-27")
+
+
+def test_fallbacks() -> None:
+    assert infer_title("", "文件名") == "文件名"
+    assert infer_date("没有日期") == ""
+    assert infer_issuer("第一条 为了规范工作，制定本条例。") == ""
