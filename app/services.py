@@ -15,7 +15,7 @@ import numpy as np
 from app.settings import Settings
 from index.embeddings import Embedder
 from index.lexical import BIGRAMS, WORDS
-from index.search import DENSE, SearchEngine
+from index.search import CHECKLIST, DENSE, SearchEngine
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
 from index.vector_store import PassageStore
 from ingest.errors import IndexMissing
@@ -75,7 +75,7 @@ class Services:
         dense = s.dense_weight
         if dense is None:
             dense = 1.0 if self.store.collection_metadata.get(READS_CHINESE) else 0.0
-        return {WORDS: s.word_weight, BIGRAMS: s.bigram_weight, DENSE: dense}
+        return {WORDS: s.word_weight, BIGRAMS: s.bigram_weight, DENSE: dense, CHECKLIST: s.checklist_weight}
 
     def engine(self) -> SearchEngine:
         """The search engine over the current index; IndexMissing before the first ingest."""

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
         None,
         description="Fusion weight of the embedding channel; empty = 1.0 if the model reads Chinese, else 0.",
     )
+    checklist_weight: float = Field(
+        2.0, description="Fusion weight of the checklist-items channel, used when a question asks which item."
+    )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant: larger flattens the rank curve.")
     chroma_url: str = Field("", description="Chroma server URL (http://127.0.0.1:8000) for several users; empty = embedded.")
     max_upload_mb: int = Field(20, description="Largest file accepted by upload, in megabytes.")

@@ -65,16 +65,24 @@ class LexicalIndex:
             rankers[channel] = ranker
         return cls(list(ids), tokenizer, rankers, fingerprint)
 
-    def search(self, query: str, k: int) -> dict[str, list[tuple[str, float]]]:
-        """Best k passage ids per channel, with their BM25 scores."""
+    def search(self, query: str, k: int, among: np.ndarray | None = None) -> dict[str, list[tuple[str, float]]]:
+        """Best k passage ids per channel, with their BM25 scores; `among` limits to those positions."""
         if not self.ids:
             return {channel: [] for channel in self.rankers}
         results: dict[str, list[tuple[str, float]]] = {}
         for channel, split in ((WORDS, self.tokenizer.words), (BIGRAMS, self.tokenizer.bigrams)):
             tokens = split(query)
-            scores = self.rankers[channel].get_scores(tokens) if tokens else np.zeros(len(self.ids))
-            results[channel] = [(self.ids[i], s) for i, s in top_k(np.asarray(scores), k)]
+            scores = np.asarray(self.rankers[channel].get_scores(tokens)) if tokens else np.zeros(len(self.ids))
+            if among is not None:
+                masked = np.zeros_like(scores)
+                masked[among] = scores[among]
+                scores = masked
+            results[channel] = [(self.ids[i], s) for i, s in top_k(scores, k)]
         return results
+
+    def positions(self, ids: set[str]) -> np.ndarray:
+        """Positions of the given passage ids in this index, for `search(among=...)`."""
+        return np.asarray([i for i, pid in enumerate(self.ids) if pid in ids], dtype=np.int64)
 
     def save(self, folder: Path) -> None:
         """Write atomically: build in a sibling temp folder, then swap it in."""

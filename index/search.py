@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 
 from index.embeddings import Embedder
@@ -14,6 +15,9 @@ from index.vector_store import PassageStore
 from ingest.models import Hit
 
 DENSE = "dense"
+CHECKLIST = "checklist"
+# "属于清单里哪一条/对应清单哪项/涉及清单哪几条": the user asks for a checklist item by name.
+CHECKLIST_QUESTION = re.compile(r"清单.{0,6}(?:哪|第几|什么)|(?:哪|第几)(?:一|几)?[条项].{0,6}清单")
 # How deep each channel looks before fusion; RRF needs more than k to reorder well.
 CHANNEL_DEPTH = 100
 
@@ -34,15 +38,27 @@ class SearchEngine:
         self.weights = dict(weights)
         self._embedder = embedder
         self.rrf_k = rrf_k
+        self._item_positions = lexical.positions(store.checklist_item_ids())
 
     def rankings(self, query: str, depth: int) -> dict[str, list[str]]:
-        """Each channel's ranked passage ids; channels with no weight are not computed."""
+        """Each channel's ranked passage ids; channels with no weight are not computed.
+
+        A question that asks which checklist item something is gets one more
+        channel: the lexical ranking among checklist items only, so the items
+        compete with each other rather than with every paragraph that shares a word.
+        """
         rankings = {
             channel: [pid for pid, _ in hits] for channel, hits in self.lexical.search(query, depth).items()
         }
         if self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None:
             vector = self._embedder().embed_query(query)
             rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth)]
+        if len(self._item_positions) and CHECKLIST_QUESTION.search(query):
+            among = self.lexical.search(query, depth, among=self._item_positions)
+            fused = reciprocal_rank_fusion(
+                {c: [pid for pid, _ in hits] for c, hits in among.items()}, self.weights, self.rrf_k
+            )
+            rankings[CHECKLIST] = [f.id for f in fused]
         return rankings
 
     def search(self, query: str, k: int = 10) -> list[Hit]:

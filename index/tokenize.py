@@ -1,4 +1,4 @@
-"""Chinese tokenising for lexical search: jieba words (search mode) and character bigrams.
+"""Chinese tokenising for lexical search: jieba words (search mode) and character 1-2 grams.
 
 bm25s's own tokenizer keeps a whole Chinese clause as one token, so Chinese is
 configured here, never defaulted: a jieba instance with a user dictionary of
@@ -72,15 +72,14 @@ class ChineseTokenizer:
 
     @staticmethod
     def bigrams(text: str) -> list[str]:
-        """Overlapping CJK character bigrams plus ASCII words and numbers.
+        """CJK characters and overlapping character bigrams, plus ASCII words and numbers.
 
-        A one-character run still yields itself so that 党 alone is searchable.
+        Single characters let "读哪本书" meet "品读…一书" where no word or bigram is shared;
+        BM25's IDF keeps the common ones from mattering.
         """
         tokens: list[str] = []
         for run in _CJK_RUN.findall(text):
-            if len(run) == 1:
-                tokens.append(run)
-            else:
-                tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.extend(run)
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
         tokens.extend(m.lower() for m in _ASCII_WORD.findall(text))
         return tokens

@@ -9,9 +9,10 @@ The lexical index is rebuilt from the store once, at the end, if anything change
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -86,6 +87,16 @@ def prune_missing(store: PassageStore, report: IngestReport) -> None:
             report.removed.append(doc_id)
 
 
+def lexical_text(text: str, md: Mapping[str, Any]) -> str:
+    """What the lexical index sees: the passage under its document title and heading chain.
+
+    Questions name the document ("2020年作风整顿方案里…") or the heading more often
+    than the passage repeats them, so the context words must be matchable too.
+    """
+    section = str(md.get("section", "")).replace("\x1f", " ")
+    return f"{md.get('title', '')} {section}\n{text}"
+
+
 def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
     """The lexical index matching the store: loaded if current, otherwise rebuilt and saved."""
     fingerprint = store.fingerprint()
@@ -95,9 +106,9 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
             return loaded
     ids: list[str] = []
     texts: list[str] = []
-    for pid, text, _ in store.iter_passages():
+    for pid, text, md in store.iter_passages():
         ids.append(pid)
-        texts.append(text)
+        texts.append(lexical_text(text, md))
     terms = read_term_file(POLICY_TERMS) | harvest_terms(texts)
     index = LexicalIndex.build(ids, texts, sorted(terms), fingerprint)
     index.save(folder)

@@ -176,6 +176,10 @@ class PassageStore:
             for i, text, md in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         }
 
+    def checklist_item_ids(self) -> set[str]:
+        """Ids of the passages that are checklist items."""
+        return set(self._passages.get(where={"item": {"$ne": ""}}, include=[])["ids"])
+
     def nearest(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
         """Passage ids by cosine similarity to `vector`, best first."""
         n = min(k, self.count())

@@ -15,8 +15,9 @@ def test_stopwords_and_punctuation_dropped() -> None:
     assert not {"这", "的", "哪一条", "？"} & set(words)
 
 
-def test_bigrams_cover_cjk_and_ascii() -> None:
-    assert ChineseTokenizer.bigrams("党支部 2025年 ABC") == ["党支", "支部", "年", "2025", "abc"]
+def test_character_grams_cover_cjk_and_ascii() -> None:
+    grams = ChineseTokenizer.bigrams("党支部 2025年 ABC")
+    assert grams == ["党", "支", "部", "党支", "支部", "年", "2025", "abc"]
 
 
 def test_quoted_terms_are_harvested() -> None:

@@ -1,0 +1,87 @@
+"""Checklist items from numbered lines and from the .docx loader's table rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.checklist import extract_checklist_items
+from ingest.clean import clean_text
+from ingest.models import ChecklistItem
+
+SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
+TITLE = "2025年市直机关作风建设重点问题清单"
+CATEGORIES = ["政策制定执行方面", "服务意识能力方面", "形式主义官僚主义方面", "工作协同方面", "责任担当方面"]
+
+
+def seed(prefix: str) -> str:
+    return clean_text(next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8"))
+
+
+def as_table(text_form: str, repeat_category: bool) -> str:
+    """The 2025 checklist as the .docx loader writes a Word table: a title, a header row, tab-joined rows."""
+    rows = [TITLE, "类别\t序号\t问题表现"]
+    previous = ""
+    for item, _, _ in extract_checklist_items(text_form):
+        category = item.category if repeat_category or item.category != previous else ""
+        rows.append(f"{category}\t{item.number}\t{item.text}")
+        previous = item.category
+    return "\n".join(rows)
+
+
+def check_2025(items: list[tuple[ChecklistItem, int, int]], text: str) -> None:
+    assert [i.number for i, _, _ in items] == [str(n) for n in range(1, 21)]
+    assert {i.checklist for i, _, _ in items} == {TITLE}
+    by_number = {i.number: (i, s, e) for i, s, e in items}
+    nine, start, end = by_number["9"]
+    assert nine.category == "形式主义官僚主义方面"
+    assert nine.text == "文山会海，多头开会、重复开会，报送材料多、时间急，重复填表报数，多头上报。"
+    assert nine.text in text[start:end]
+    fourteen = by_number["14"][0]
+    assert (fourteen.category, fourteen.text) == (
+        "工作协同方面",
+        "跨部门数据共享不畅，相同数据重复填报，重复审批。",
+    )
+    assert [by_number[n][0].category for n in ("1", "5", "9", "13", "17")] == CATEGORIES
+
+
+def test_numbered_lines_under_category_headings() -> None:
+    text = seed("000")
+    items = extract_checklist_items(text)
+    check_2025(items, text)
+    assert text[items[8][1] : items[8][2]].startswith("9. 文山会海")
+
+
+@pytest.mark.parametrize("repeat_category", [True, False], ids=["repeated", "merged-cells"])
+def test_word_table_rows(repeat_category: bool) -> None:
+    table = as_table(seed("000"), repeat_category)
+    text = "附件\n\n" + table + "\n\n抄送：市纪委监委。"
+    items = extract_checklist_items(text)
+    check_2025(items, text)
+    assert (
+        text[items[8][1] : items[8][2]]
+        == "形式主义官僚主义方面\t9\t文山会海，多头开会、重复开会，报送材料多、时间急，重复填表报数，多头上报。"
+    )
+
+
+def test_table_header_names_are_matched_flexibly() -> None:
+    text = "问题清单\n序号\t具体表现\t备注\n1\t会议太多。\t\n2\t材料太多。\t无\n"
+    items = extract_checklist_items(text)
+    assert [(i.number, i.category, i.text) for i, _, _ in items] == [
+        ("1", "", "会议太多。"),
+        ("2", "", "材料太多。"),
+    ]
+
+
+def test_plan_paragraphs_and_body_mentions_are_not_checklists() -> None:
+    text = seed("000")
+    plan = text[: text.index(TITLE)]
+    assert "聚焦年度作风建设重点问题清单，" in plan
+    assert extract_checklist_items(plan) == []
+    for prefix in ("001", "002", "003", "004"):
+        assert extract_checklist_items(seed(prefix)) == [], prefix
+
+
+def test_a_title_without_items_is_not_a_checklist() -> None:
+    assert extract_checklist_items("落实责任清单\n\n各单位要按照清单抓好落实。\n1.加强领导。") == []

@@ -1,0 +1,72 @@
+"""The CLI contract of DESIGN.md, through click's CliRunner against the session's index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from app.cli import cli
+from app.services import Services
+
+QUESTIONS = [
+    "基层反映同一组数据要重复报好几次，属于清单里哪一条？",
+    "机关里正式党员有几个人就能成立党支部？",
+    "政务服务技能大赛的主题是什么？",
+]
+
+
+def _run(services: Services, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--data-dir", str(services.settings.data_dir), *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_batch_prints_one_json_object_per_question_in_order(corpus_services: Services, tmp_path: Path) -> None:
+    batch = tmp_path / "q.txt"
+    batch.write_text("\n".join(QUESTIONS) + "\n\n", encoding="utf-8")
+    lines = _run(corpus_services, "search", "--batch", str(batch), "--k", "4").splitlines()
+    objects = [json.loads(line) for line in lines]
+    assert [o["query"] for o in objects] == QUESTIONS
+    for o in objects:
+        assert 1 <= len(o["results"]) <= 4
+        assert [r["rank"] for r in o["results"]] == list(range(1, len(o["results"]) + 1))
+        scores = [r["score"] for r in o["results"]]
+        assert scores == sorted(scores, reverse=True)
+        for r in o["results"]:
+            assert set(r) == {"rank", "score", "doc_id", "title", "section", "text", "item", "start", "end"}
+            doc = corpus_services.store.get_document(r["doc_id"])
+            assert doc is not None and doc.text[r["start"] : r["end"]] == r["text"]
+    assert objects[0]["results"][0]["item"] in ("9", "14")
+
+
+def test_json_search_and_human_output(corpus_services: Services) -> None:
+    data = json.loads(_run(corpus_services, "search", QUESTIONS[1], "--json", "--k", "3"))
+    assert data["query"] == QUESTIONS[1] and len(data["results"]) == 3
+    human = _run(corpus_services, "search", QUESTIONS[1], "--k", "2")
+    assert "[1] 《" in human and "正式党员" in human
+
+
+def test_search_before_ingest_is_one_clear_line(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "empty"), "search", "党支部"])
+    assert result.exit_code == 2
+    assert "dangjian ingest" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_ingest_reports_refused_files_and_exits_zero(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("一、总体要求\n各单位要落实“三会一课”制度，加强党支部建设。\n", encoding="utf-8")
+    (docs / "bad.docx").write_bytes(b"not a zip")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(docs)])
+    assert result.exit_code == 0, result.output
+    assert f"跳过 {docs / 'bad.docx'}：" in result.output
+    assert "新增或更新 1 个文档" in result.output
+
+
+def test_ingest_with_nothing_readable_fails(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.pdf"
+    bad.write_text("plain text", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(bad)])
+    assert result.exit_code == 1
