@@ -1,7 +1,7 @@
 """The `dangjian` command: a thin click group; commands parse options and call services.
 
 The contract (DESIGN.md) is what scripts and benchmarks rely on: `ingest`,
-`search` (human, --json, --batch JSON lines), `serve`.
+`search` (human, --json, --batch JSON lines), `ask` (human, --json), `serve`.
 """
 
 from __future__ import annotations
@@ -145,6 +145,100 @@ def search(ctx: click.Context, query: str | None, k: int, as_json: bool, batch: 
         _print_human(query, hits)
 
 
+def _print_passage(n: int, hit: Hit) -> None:
+    p = hit.passage
+    number = f" {hit.meta.doc_number}" if hit.meta.doc_number else ""
+    click.echo(f"\n[{n}] {hit.citation_head()}{number} {p.section_path}")
+    click.echo(f"    {p.text}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象。")
+@click.pass_context
+@user_errors
+def ask(ctx: click.Context, query: str, as_json: bool) -> None:
+    """回答问题：摘录文件原文，每句注明出处；文件中没有答案时如实说明。"""
+    from app.answer import compose_answer
+
+    services = _services(ctx)
+    answer = compose_answer(query, services.engine(), services.llm())
+    if as_json:
+        fields = ("doc_id", "title", "section", "text", "start", "end")
+        citations = [
+            {"n": c.n} | {f: v for f, v in hit_json(c.n, c.hit).items() if f in fields}
+            for c in answer.citations
+        ]
+        items = [item.number for item in answer.items]
+        data = {"query": query, "answer": answer.text, "supported": answer.supported, "items": items}
+        click.echo(json.dumps(data | {"citations": citations}, ensure_ascii=False))
+        return
+    if answer.notice:
+        click.echo(answer.notice)
+    click.echo(answer.text)
+    if not answer.citations and answer.nearest:
+        click.echo("\n最接近的段落：")
+    for n, hit in answer.shown():
+        _print_passage(n, hit)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("theme")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="输出的 Word 文件（.docx）。",
+)
+@click.pass_context
+@user_errors
+def lecture(ctx: click.Context, theme: str, out: Path) -> None:
+    """按主题起草党课提纲（学习依据、上级部署、对照查摆、整改措施、身边案例），每条注明出处，导出 Word。"""
+    from app.export_docx import lecture_docx
+    from app.lecture import build_outline
+
+    services = _services(ctx)
+    outline = build_outline(theme, services.engine(), services.llm())
+    if outline.notice:
+        click.echo(outline.notice, err=True)
+    out.write_bytes(lecture_docx(outline))
+    click.echo(f"已写入 {out}：{len(outline.points)} 条要点，{len(outline.sources)} 处出处。")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("problems", type=click.File("r", encoding="utf-8"))
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="输出文件：.xlsx（Excel 台账）或 .docx（Word 表格）。",
+)
+@click.option("--unit", default="", help="责任单位。")
+@click.option("--deadline", default=None, help="整改时限（默认 2026-06-30）。")
+@click.pass_context
+@user_errors
+def ledger(ctx: click.Context, problems: Any, out: Path, unit: str, deadline: str | None) -> None:
+    """起草整改台账：PROBLEMS 文件每行一个问题，对照问题清单、摘录整改措施并注明出处。"""
+    from app.export_docx import ledger_docx
+    from app.export_xlsx import ledger_xlsx
+    from app.ledger import DEFAULT_DEADLINE, NO_MATCH, build_ledger, read_problems
+
+    if out.suffix.lower() not in (".xlsx", ".docx"):
+        raise click.BadParameter("只支持 .xlsx 或 .docx。", param_hint="--out")
+    lines = read_problems(problems.read())
+    if not lines:
+        raise click.UsageError("问题文件是空的：请每行写一个问题。")
+    services = _services(ctx)
+    draft = build_ledger(
+        lines, services.engine(), services.llm(), unit=unit, deadline=deadline or DEFAULT_DEADLINE
+    )
+    if draft.notice:
+        click.echo(draft.notice, err=True)
+    out.write_bytes(ledger_xlsx(draft) if out.suffix.lower() == ".xlsx" else ledger_docx(draft))
+    unmatched = sum(row.item_label == NO_MATCH for row in draft.rows)
+    click.echo(f"已写入 {out}：{len(draft.rows)} 个问题，{unmatched} 个未找到对应清单条目（需人工填写）。")
+
+
 @cli.command(context_settings=CONTEXT)
 @click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
 @click.option("--port", default=8501, show_default=True, help="端口。")
@@ -153,9 +247,19 @@ def serve(host: str, port: int) -> None:
     page = Path(__file__).with_name("web.py")
     click.echo(f"网页地址：http://{host}:{port}")
     command = [
-        sys.executable, "-m", "streamlit", "run", str(page),
-        "--server.address", host, "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(page),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     sys.exit(subprocess.call(command))
 

@@ -7,20 +7,27 @@ use and kept, so a search that needs no embedding never loads torch.
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
+from app.llm import LLMClient
 from app.settings import Settings
 from index.embeddings import Embedder
 from index.lexical import BIGRAMS, WORDS
 from index.search import CHECKLIST, DENSE, SearchEngine
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
-from index.vector_store import PassageStore
-from ingest.errors import IndexMissing
+from index.vector_store import PassageStore, StoredDocument
+from ingest.errors import DangjianError, IndexMissing, UnreadableFile
+from ingest.models import Document
+from ingest.pipeline import SourceFile, document_passages, read_document
 
 READS_CHINESE = "reads_chinese"
+UPLOADS = "uploads"  # folder under the data dir where uploaded files are kept
 
 
 class Services:
@@ -69,6 +76,49 @@ class Services:
         self._engine = None
         return report
 
+    def documents(self) -> list[StoredDocument]:
+        """The library: every indexed document's metadata, newest first."""
+        return sorted(self.store.list_documents(), key=lambda d: (d.meta.date, d.id), reverse=True)
+
+    def document(self, doc_id: str) -> Document | None:
+        return self.store.get_document(doc_id)
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document (and its uploaded file); its passages leave search at once."""
+        stored = self.store.get_document(doc_id)
+        self.store.delete_document(doc_id)
+        uploads = (self.settings.data_dir / UPLOADS).resolve()
+        if stored and Path(stored.source_path).resolve().parent == uploads:
+            Path(stored.source_path).unlink(missing_ok=True)
+        refresh_lexical(self.store, self.lexical_folder)
+        self._engine = None
+
+    def upload(self, files: Iterable[tuple[str, bytes]], progress: ProgressFn | None = None) -> IngestReport:
+        """Save uploaded files under the data dir and ingest them.
+
+        A file is checked (size, type, that it parses into passages) before it
+        replaces anything on disk, so a broken upload never costs an indexed document.
+        """
+        folder = self.settings.data_dir / UPLOADS
+        folder.mkdir(parents=True, exist_ok=True)
+        report = IngestReport()
+        accepted: list[Path] = []
+        limit = self.settings.max_upload_mb * 1024 * 1024
+        for name, data in files:
+            safe = safe_upload_name(name)
+            if len(data) > limit:
+                report.rejected.append((safe, f"文件超过 {self.settings.max_upload_mb} MB 上限"))
+                continue
+            try:
+                accepted.append(stage_upload(folder, safe, data, self.settings.chunk_chars))
+            except DangjianError as exc:
+                report.rejected.append((safe, str(exc)))
+        if accepted:
+            done = self.ingest(accepted, progress=progress)
+            report.ingested, report.unchanged = done.ingested, done.unchanged
+            report.rejected += done.rejected
+        return report
+
     def weights(self) -> dict[str, float]:
         """Fusion weights; the dense channel counts only when its model reads Chinese."""
         s = self.settings
@@ -77,14 +127,47 @@ class Services:
             dense = 1.0 if self.store.collection_metadata.get(READS_CHINESE) else 0.0
         return {WORDS: s.word_weight, BIGRAMS: s.bigram_weight, DENSE: dense, CHECKLIST: s.checklist_weight}
 
+    def llm(self) -> LLMClient | None:
+        """The optional LLM client, built once; None when no endpoint is configured."""
+        if not hasattr(self, "_llm"):
+            self._llm = LLMClient.from_settings(self.settings)
+        return self._llm
+
     def engine(self) -> SearchEngine:
         """The search engine over the current index; IndexMissing before the first ingest."""
         if self._engine is None:
             if self.store.count() == 0:
                 raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
             lexical = refresh_lexical(self.store, self.lexical_folder)
-            self._engine = SearchEngine(self.store, lexical, self.weights(), self.embedder, self.settings.rrf_k)
+            self._engine = SearchEngine(
+                self.store, lexical, self.weights(), self.embedder, self.settings.rrf_k
+            )
         return self._engine
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name that cannot leave the upload folder or hide: no folders, no control characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
+    return base or "未命名"
+
+
+def stage_upload(folder: Path, name: str, data: bytes, chunk_chars: int) -> Path:
+    """Write to a temporary file, check it parses into passages, then move it into place."""
+    final = folder / name
+    suffix = Path(name).suffix
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming-", suffix=suffix, delete=False) as tmp:
+        tmp.write(data)
+    staged = Path(tmp.name)
+    try:
+        doc = read_document(SourceFile(staged, f"{UPLOADS}/{name}"), "check")
+        if not document_passages(doc, chunk_chars):
+            raise UnreadableFile("没有可检索的正文")
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    os.replace(staged, final)
+    return final
 
 
 def build_services(settings: Settings) -> Services:

@@ -51,7 +51,18 @@ class Settings(BaseSettings):
         2.0, description="Fusion weight of the checklist-items channel, used when a question asks which item."
     )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant: larger flattens the rank curve.")
-    chroma_url: str = Field("", description="Chroma server URL (http://127.0.0.1:8000) for several users; empty = embedded.")
+    chroma_url: str = Field(
+        "", description="Chroma server URL (http://127.0.0.1:8000) for several users; empty = embedded."
+    )
+    llm_base_url: str = Field(
+        "",
+        description="OpenAI-compatible endpoint (Ollama, vLLM, DeepSeek/Qwen APIs), e.g. http://127.0.0.1:11434/v1; empty = no LLM.",
+    )
+    llm_model: str = Field("", description="Model name at the LLM endpoint, e.g. qwen2.5:7b.")
+    llm_api_key: str = Field("", description="API key for the LLM endpoint; local servers usually need none.")
+    llm_timeout_s: float = Field(
+        30.0, description="Seconds to wait for the LLM before falling back to the extractive answer."
+    )
     max_upload_mb: int = Field(20, description="Largest file accepted by upload, in megabytes.")
 
     @classmethod

@@ -99,9 +99,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "qa.json")
     args = parser.parse_args()
     if not args.qa.is_file():
-        print(f"dev set not found at {args.qa}: nothing to score (it lives in ../shared/eval, not in a user's clone).")
+        print(
+            f"dev set not found at {args.qa}: nothing to score (it lives in ../shared/eval, not in a user's clone)."
+        )
         return
-    questions = [json.loads(line) for line in args.qa.read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [
+        json.loads(line) for line in args.qa.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     dangjian(args.data_dir, "ingest")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as batch:
         batch.write("\n".join(q["question"] for q in questions) + "\n")

@@ -18,7 +18,9 @@ import numpy as np
 from ingest.errors import ModelUnavailable
 
 # A sentence of the corpus's own register, used to check whether a model can read Chinese.
-CHINESE_PROBE = "各单位要对查摆出来的作风问题逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。"
+CHINESE_PROBE = (
+    "各单位要对查摆出来的作风问题逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。"
+)
 # Share of [UNK] word pieces above which a model is deemed blind to Chinese.
 MAX_UNKNOWN_SHARE = 0.2
 

@@ -65,14 +65,18 @@ class LexicalIndex:
             rankers[channel] = ranker
         return cls(list(ids), tokenizer, rankers, fingerprint)
 
-    def search(self, query: str, k: int, among: np.ndarray | None = None) -> dict[str, list[tuple[str, float]]]:
+    def search(
+        self, query: str, k: int, among: np.ndarray | None = None
+    ) -> dict[str, list[tuple[str, float]]]:
         """Best k passage ids per channel, with their BM25 scores; `among` limits to those positions."""
         if not self.ids:
             return {channel: [] for channel in self.rankers}
         results: dict[str, list[tuple[str, float]]] = {}
         for channel, split in ((WORDS, self.tokenizer.words), (BIGRAMS, self.tokenizer.bigrams)):
             tokens = split(query)
-            scores = np.asarray(self.rankers[channel].get_scores(tokens)) if tokens else np.zeros(len(self.ids))
+            scores = (
+                np.asarray(self.rankers[channel].get_scores(tokens)) if tokens else np.zeros(len(self.ids))
+            )
             if among is not None:
                 masked = np.zeros_like(scores)
                 masked[among] = scores[among]
@@ -106,7 +110,9 @@ class LexicalIndex:
             meta = json.loads((folder / _META).read_text(encoding="utf-8"))
             ids: list[str] = meta["ids"]
             rankers = {
-                channel: bm25s.BM25.load(folder / channel, mmap=True, load_vocab=True) if ids else bm25s.BM25()
+                channel: bm25s.BM25.load(folder / channel, mmap=True, load_vocab=True)
+                if ids
+                else bm25s.BM25()
                 for channel in (WORDS, BIGRAMS)
             }
         except (OSError, ValueError, KeyError):

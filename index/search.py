@@ -65,7 +65,9 @@ class SearchEngine:
         """The k best passages for `query`, best first, with what a citation needs."""
         if not query.strip() or k <= 0:
             return []
-        fused = reciprocal_rank_fusion(self.rankings(query, max(k, CHANNEL_DEPTH)), self.weights, self.rrf_k)[:k]
+        fused = reciprocal_rank_fusion(self.rankings(query, max(k, CHANNEL_DEPTH)), self.weights, self.rrf_k)[
+            :k
+        ]
         found = self.store.get_passages([f.id for f in fused])
         hits = []
         for f in fused:

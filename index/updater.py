@@ -88,13 +88,14 @@ def prune_missing(store: PassageStore, report: IngestReport) -> None:
 
 
 def lexical_text(text: str, md: Mapping[str, Any]) -> str:
-    """What the lexical index sees: the passage under its document title and heading chain.
+    """What the lexical index sees: the passage under its document title, heading chain and, for a
+    checklist item, its everyday descriptions.
 
     Questions name the document ("2020年作风整顿方案里…") or the heading more often
     than the passage repeats them, so the context words must be matchable too.
     """
     section = str(md.get("section", "")).replace("\x1f", " ")
-    return f"{md.get('title', '')} {section}\n{text}"
+    return f"{md.get('title', '')} {section} {md.get('item_plain', '')}\n{text}"
 
 
 def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:

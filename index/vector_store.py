@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -20,8 +21,18 @@ from urllib.parse import urlparse
 from ingest.models import ChecklistItem, Document, DocumentMeta, Passage
 
 # Chroma stores scalars only; None becomes "" and back.
-_META_FIELDS = ("title", "issuer", "date", "doc_number", "kind")
+_META_FIELDS = ("title", "issuer", "date", "doc_number", "kind", "series")
 _PAGE = 2000
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as listed by the store: metadata and size, without the full text."""
+
+    id: str
+    meta: DocumentMeta
+    source_path: str
+    passages: int
 
 
 def namespace_for(model_name: str) -> str:
@@ -59,6 +70,7 @@ def _passage_metadata(passage: Passage, meta: DocumentMeta) -> dict[str, str | i
         "item": item.number if item else "",
         "category": item.category if item else "",
         "checklist": item.checklist if item else "",
+        "item_plain": item.plain_words if item else "",
         **{name: getattr(meta, name) for name in _META_FIELDS},
     }
 
@@ -66,7 +78,13 @@ def _passage_metadata(passage: Passage, meta: DocumentMeta) -> dict[str, str | i
 def passage_from_record(text: str, md: dict[str, Any]) -> tuple[Passage, DocumentMeta]:
     """Rebuild the domain objects from what Chroma returns."""
     item = (
-        ChecklistItem(number=md["item"], category=md["category"], checklist=md["checklist"], text=text)
+        ChecklistItem(
+            number=md["item"],
+            category=md["category"],
+            checklist=md["checklist"],
+            text=text,
+            plain_words=str(md.get("item_plain", "")),
+        )
         if md.get("item")
         else None
     )
@@ -109,6 +127,19 @@ class PassageStore:
         got = self._documents.get(include=["metadatas"])
         return {i: str(md["source_path"]) for i, md in zip(got["ids"], got["metadatas"] or [], strict=True)}
 
+    def list_documents(self) -> list[StoredDocument]:
+        """Every document's metadata (not its text), for the library page."""
+        got = self._documents.get(include=["metadatas"])
+        return [
+            StoredDocument(
+                id=i,
+                meta=DocumentMeta(**{name: str(md.get(name, "")) for name in _META_FIELDS}),
+                source_path=str(md["source_path"]),
+                passages=int(md.get("passages", 0)),
+            )
+            for i, md in zip(got["ids"], got["metadatas"] or [], strict=True)
+        ]
+
     def get_document(self, doc_id: str) -> Document | None:
         got = self._documents.get(ids=[doc_id], include=["metadatas", "documents"])
         if not got["ids"]:
@@ -128,7 +159,9 @@ class PassageStore:
         return hashlib.sha256(repr(pairs).encode("utf-8")).hexdigest()
 
     # --- writes ----------------------------------------------------------
-    def put_document(self, doc: Document, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]) -> None:
+    def put_document(
+        self, doc: Document, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]
+    ) -> None:
         """Replace a document and its passages; the document record goes in last."""
         self.delete_document(doc.id)
         batch = max(1, min(_PAGE, self._client.get_max_batch_size()))

@@ -14,6 +14,7 @@ import tomllib
 from pathlib import Path
 
 from ingest.errors import UnreadableFile
+from ingest.headings import starts_heading
 from ingest.models import DocumentMeta
 
 SIDECAR_SUFFIX = ".meta.toml"
@@ -22,11 +23,34 @@ _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
 _DATE_LINE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")
 _DATE_ANY = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _ISSUED_TITLE = re.compile(r"关于印发\s*《([^》]{4,80})》")
-_ORGAN_END = ("委员会", "领导小组", "办公室", "办公厅", "人民政府", "工作委员会", "党委", "党组", "委", "局", "厅", "部")
+_ORGAN_END = (
+    "委员会",
+    "领导小组",
+    "办公室",
+    "办公厅",
+    "人民政府",
+    "工作委员会",
+    "党委",
+    "党组",
+    "委",
+    "局",
+    "厅",
+    "部",
+)
 _KINDS = (
-    ("问题清单", "清单"), ("清单", "清单"), ("章程", "章程"), ("条例", "条例"), ("准则", "准则"),
-    ("实施细则", "细则"), ("规定", "规定"), ("要点", "要点"), ("方案", "方案"), ("计划", "方案"),
-    ("通知", "通知"), ("机关党建", "刊物"), ("法", "法律"),
+    ("问题清单", "清单"),
+    ("清单", "清单"),
+    ("章程", "章程"),
+    ("条例", "条例"),
+    ("准则", "准则"),
+    ("实施细则", "细则"),
+    ("规定", "规定"),
+    ("要点", "要点"),
+    ("方案", "方案"),
+    ("计划", "方案"),
+    ("通知", "通知"),
+    ("机关党建", "刊物"),
+    ("法", "法律"),
 )
 
 
@@ -38,16 +62,29 @@ def is_sidecar(path: Path) -> bool:
     return path.name.endswith(SIDECAR_SUFFIX)
 
 
-def read_sidecar(path: Path) -> dict[str, str]:
-    """The sidecar's fields, or {} when there is none."""
+PLAIN_WORDS_TABLE = "checklist_plain_words"
+
+
+def _sidecar_data(path: Path) -> dict[str, object]:
     side = sidecar_path(path)
     if not side.is_file():
         return {}
     try:
-        data = tomllib.loads(side.read_text(encoding="utf-8"))
+        return tomllib.loads(side.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UnreadableFile(f"元数据文件 {side.name} 格式有误：{exc}") from exc
-    return {k: str(v) for k, v in data.items()}
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """The sidecar's scalar fields, or {} when there is none."""
+    return {k: str(v) for k, v in _sidecar_data(path).items() if not isinstance(v, dict)}
+
+
+def checklist_plain_words(path: Path) -> dict[str, str]:
+    """Item number -> everyday descriptions of that checklist item, from the sidecar's
+    `[checklist_plain_words]` table: users describe behaviour, not the checklist's wording."""
+    table = _sidecar_data(path).get(PLAIN_WORDS_TABLE, {})
+    return {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {}
 
 
 def _lines(text: str, limit: int = 40) -> list[str]:
@@ -59,7 +96,12 @@ def infer_title(text: str, fallback: str) -> str:
     if issued:
         return re.sub(r"\s+", "", issued.group(1))
     for line in _lines(text, 15):
-        if 4 <= len(line) <= 60 and not line.endswith(("。", "：", ":")) and not _DATE_ANY.fullmatch(line):
+        if (
+            4 <= len(line) <= 60
+            and not line.endswith(("。", "：", ":"))
+            and not _DATE_ANY.fullmatch(line)
+            and not starts_heading(line)
+        ):
             return line
     return fallback
 
@@ -102,4 +144,5 @@ def document_meta(path: Path, text: str) -> DocumentMeta:
         date=side.get("date") or infer_date(text),
         doc_number=side.get("doc_number") or (number.group(0) if number else ""),
         kind=side.get("kind") or infer_kind(title),
+        series=side.get("series", ""),
     )

@@ -20,6 +20,7 @@ class DocumentMeta:
     date: str = ""  # ISO "YYYY-MM-DD" or "YYYY-MM" or "YYYY"; "" when unknown
     doc_number: str = ""  # e.g. 东直〔2025〕3号
     kind: str = ""  # 通知/方案/要点/清单/条例/刊物/法律 …
+    series: str = ""  # documents of one series (yearly key points …): the newest supersedes the rest
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class ChecklistItem:
     category: str  # 形式主义官僚主义方面
     checklist: str  # 2025年市直机关作风建设重点问题清单
     text: str
+    # How people describe the problem in everyday words (corpus metadata): searched, never shown as a quote.
+    plain_words: str = ""
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.chunking import split_into_passages
 from ingest.clean import clean_text
 from ingest.errors import UnreadableFile, UnsupportedFile
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
-from ingest.metadata import document_meta, is_sidecar, sidecar_path
+from ingest.metadata import checklist_plain_words, document_meta, is_sidecar, sidecar_path
 from ingest.models import Document, Passage
 
 # Bump when loaders, cleaning, structure or chunking change, so every document is re-read.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -93,5 +93,14 @@ def read_document(source: SourceFile, digest: str) -> Document:
 
 
 def document_passages(doc: Document, chunk_chars: int) -> list[Passage]:
-    """The passages of a document; a document with none is refused by the caller."""
-    return split_into_passages(doc, chunk_chars) if chunk_chars else split_into_passages(doc)
+    """The passages of a document, checklist items carrying their everyday descriptions from the sidecar."""
+    passages = split_into_passages(doc, chunk_chars) if chunk_chars else split_into_passages(doc)
+    plain = checklist_plain_words(Path(doc.source_path))
+    if not plain:
+        return passages
+    return [
+        replace(p, item=replace(p.item, plain_words=plain[p.item.number]))
+        if p.item and p.item.number in plain
+        else p
+        for p in passages
+    ]

@@ -23,7 +23,9 @@ def _run(services: Services, *args: str) -> str:
     return result.output
 
 
-def test_batch_prints_one_json_object_per_question_in_order(corpus_services: Services, tmp_path: Path) -> None:
+def test_batch_prints_one_json_object_per_question_in_order(
+    corpus_services: Services, tmp_path: Path
+) -> None:
     batch = tmp_path / "q.txt"
     batch.write_text("\n".join(QUESTIONS) + "\n\n", encoding="utf-8")
     lines = _run(corpus_services, "search", "--batch", str(batch), "--k", "4").splitlines()
@@ -57,7 +59,9 @@ def test_search_before_ingest_is_one_clear_line(tmp_path: Path) -> None:
 def test_ingest_reports_refused_files_and_exits_zero(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "good.txt").write_text("一、总体要求\n各单位要落实“三会一课”制度，加强党支部建设。\n", encoding="utf-8")
+    (docs / "good.txt").write_text(
+        "一、总体要求\n各单位要落实“三会一课”制度，加强党支部建设。\n", encoding="utf-8"
+    )
     (docs / "bad.docx").write_bytes(b"not a zip")
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(docs)])
     assert result.exit_code == 0, result.output

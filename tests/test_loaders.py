@@ -11,11 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from ingest import loaders
+from ingest import docx_text, loaders
+from ingest.encoding import BAD_ENCODING
 from ingest.errors import UnreadableFile, UnsupportedFile
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
 
-FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FORMATS = FIXTURES / "formats"
+SEEDS = FIXTURES / "seeds"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 DOC_000 = "000_7485c2985d73583a"
 DOC_001 = "001_a4f6c2c5b5ed566a"
@@ -31,7 +34,7 @@ PARAGRAPH = (
 
 
 def seed(name: str) -> str:
-    return (FORMATS / f"seed_{name}.txt").read_text(encoding="utf-8")
+    return (SEEDS / f"{name}.txt").read_text(encoding="utf-8")
 
 
 def cjk_count(text: str) -> int:
@@ -210,7 +213,7 @@ def test_empty_files(tmp_path: Path, suffix: str, content: bytes) -> None:
 def test_binary_garbage_as_text_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "garbage.txt"
     path.write_bytes(random.Random(0).randbytes(4096))
-    _expect_unreadable(path, loaders.BAD_ENCODING)
+    _expect_unreadable(path, BAD_ENCODING)
 
 
 def test_gbk_bytes_that_decode_to_rare_characters_are_refused(tmp_path: Path) -> None:
@@ -220,7 +223,7 @@ def test_gbk_bytes_that_decode_to_rare_characters_are_refused(tmp_path: Path) ->
     noise.decode("gb18030")  # the decode itself succeeds
     path = tmp_path / "noise.txt"
     path.write_bytes(noise)
-    _expect_unreadable(path, loaders.BAD_ENCODING)
+    _expect_unreadable(path, BAD_ENCODING)
 
 
 def test_text_mostly_in_private_use_characters_is_refused(tmp_path: Path) -> None:
@@ -228,16 +231,44 @@ def test_text_mostly_in_private_use_characters_is_refused(tmp_path: Path) -> Non
     garbled = "".join(ch if i % 3 else "\ue01a" for i, ch in enumerate(PARAGRAPH))
     path = tmp_path / "garbled.txt"
     path.write_text(garbled, encoding="utf-8")
-    _expect_unreadable(path, loaders.BAD_ENCODING)
+    _expect_unreadable(path, BAD_ENCODING)
 
 
-@pytest.mark.parametrize("noise", ["\x07", "\x1b[0m", "\ufffd"])
-def test_valid_utf8_with_control_characters_or_replacement_marks_is_refused(
+@pytest.mark.parametrize(
+    "quote",
+    [
+        pytest.param("参阅「日本語の資料」。", id="japanese"),
+        pytest.param(
+            "据日本共同社报道，首相称「日本の政策はこれからも変わらない」。", id="japanese-sentence"
+        ),
+        pytest.param("韩国《조선일보》报道了此事。", id="korean"),
+    ],
+)
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8], ids=["utf-8", "utf-8-bom"])
+def test_utf8_chinese_quoting_japanese_or_korean_loads(tmp_path: Path, quote: str, bom: bytes) -> None:
+    # Valid UTF-8 is trusted: kana and hangul are outside the Chinese-text checks used for guessed encodings.
+    for text in (quote, PARAGRAPH + quote + "\n"):
+        path = tmp_path / "quote.txt"
+        path.write_bytes(bom + text.encode("utf-8"))
+        assert load_text(path) == text
+
+
+def test_a_stray_private_use_symbol_is_tolerated(tmp_path: Path) -> None:
+    path = tmp_path / "bullet.txt"
+    text = "\uf0b7" + PARAGRAPH
+    path.write_text(text, encoding="utf-8")
+    assert load_text(path) == text
+
+
+@pytest.mark.parametrize(
+    "noise", ["\x00", "\x07", "\x1b[0m", "\x85", "\ufffd", "\ue01a" * 3, "\U000f0001" * 3]
+)
+def test_valid_utf8_with_controls_replacement_marks_or_private_use_is_refused(
     tmp_path: Path, noise: str
 ) -> None:
     path = tmp_path / "odd.txt"
     path.write_text(PARAGRAPH[:50] + noise + PARAGRAPH[50:], encoding="utf-8")
-    _expect_unreadable(path, loaders.BAD_ENCODING)
+    _expect_unreadable(path, BAD_ENCODING)
 
 
 def test_plain_text_named_pdf(tmp_path: Path) -> None:
@@ -475,9 +506,9 @@ def test_docx_tables_interleave_with_paragraphs_and_merged_cells_appear_once(tmp
 
 
 def test_chinese_number_formats() -> None:
-    counting = [loaders._chinese_number(n, grouped=False) for n in (1, 10, 11, 20, 99, 100)]
+    counting = [docx_text._chinese_number(n, grouped=False) for n in (1, 10, 11, 20, 99, 100)]
     assert counting == ["一", "十", "十一", "二十", "九十九", "一〇〇"]
-    grouped = [loaders._chinese_number(n, grouped=True) for n in (10, 105, 110, 1010)]
+    grouped = [docx_text._chinese_number(n, grouped=True) for n in (10, 105, 110, 1010)]
     assert grouped == ["十", "一百零五", "一百一十", "一千零一十"]
 
 

@@ -1,0 +1,373 @@
+"""The answer composer: a question → short Chinese sentences, each citing the passages it came from.
+
+Without an LLM the answer is extractive: the retrieved sentences that share the
+most (IDF-weighted) words with the question, so nothing is said that the
+documents do not say. A checklist question opens with the matched item(s) and
+the measures the plans set against them. With an LLM (`app.llm`) the model
+writes the sentences from the numbered passages only, and any sentence that
+its cited passages do not bear out is dropped before the user sees it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from app.library import superseded_by
+from index.search import CHECKLIST_QUESTION, SearchEngine
+from index.updater import lexical_text
+from ingest.models import ChecklistItem, Hit
+
+if TYPE_CHECKING:
+    from app.llm import LLMClient
+
+# Calibrated by evals/calibrate_support.py on ../shared/eval/dev_qa.jsonl (37 answerable, 3 negative
+# questions; rerun after the checklist items got their everyday descriptions): the best cut (0.548)
+# refuses 3/3 negatives and keeps 32/37 answerable (balanced accuracy 0.932). The ones it loses are
+# loose paraphrases ("老毛病又冒头"), which still see the nearest passages. Three negatives are thin evidence.
+SUPPORT_THRESHOLD = 0.55
+UNSUPPORTED = "文档中没有找到能直接回答这个问题的内容，以下是最接近的段落。"
+NEAREST = 5  # passages shown beside an answer (and instead of one)
+MIN_SENTENCES, MAX_SENTENCES = 2, 5
+RELATIVE = 0.6  # a further sentence must score at least this share of the best one
+MIN_GAIN = 0.1  # a further sentence must add this share of the question's (IDF-weighted) words
+NEAR_REPEAT = 0.6  # character-bigram Jaccard at which two sentences say the same thing
+SEVERAL_ITEMS = re.compile(r"哪几|哪些|几条|几项")
+# What an action in a plan looks like: the measures a checklist item is answered with.
+MEASURE = re.compile(
+    r"整改措施|整改时限|台账|销号|(?:建立|健全|完善)[^。；]{0,24}(?:机制|制度)|开展[^。；]{0,30}(?:整治|整改|专项|行动)"
+)
+_ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
+_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
+MIN_CJK = 10  # shorter pieces are headings ("5.开展问题集中整改。"), not answers
+SUPPORT_DEPTH = 3  # passages whose text (with title and headings) the support score reads
+# Words that say how a question is asked, not what about: a document need not contain them.
+FRAMING = frozenset(
+    {
+        "名字",
+        "叫",
+        "多长",
+        "多久",
+        "时间",
+        "长时间",
+        "多长时间",
+        "总共",
+        "大约",
+        "处理",
+        "依据",
+        "说法",
+        "文件",
+        "材料",
+        "本地",
+        "党课",
+        "一堂",
+        "准备",
+        "杂志",
+        "那份",
+        "这项",
+        "分别",
+        "表现",
+        "情况",
+        "做法",
+        "内容",
+        "方面",
+        "具体",
+    }
+)
+PLAN_KINDS = frozenset({"方案", "要点", "通知"})  # documents whose sentences are measures to take
+CONTEXT_WEIGHT = 0.5  # a question word found only in the sentence's title/headings counts this much
+LENGTH_COST = 0.0005  # of two sentences holding the same words, the shorter says it more plainly
+
+
+def cjk_bigrams(text: str) -> set[str]:
+    """Overlapping bigrams inside runs of Chinese characters: what "same wording" means here."""
+    return {run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+class CorpusStats:
+    """Passage texts of one index version, for document frequencies of query words."""
+
+    _cache: dict[str, CorpusStats] = {}
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._df: dict[str, int] = {}
+
+    @classmethod
+    def of(cls, engine: SearchEngine) -> CorpusStats:
+        """Built once per index version (the lexical fingerprint), shared by every question."""
+        key = engine.lexical.fingerprint
+        stats = cls._cache.get(key)
+        if stats is None:
+            stats = cls([lexical_text(t, md).lower() for _, t, md in engine.store.iter_passages()])
+            if len(cls._cache) >= 4:
+                cls._cache.clear()
+            cls._cache[key] = stats
+        return stats
+
+    def idf(self, word: str) -> float:
+        """Smoothed inverse share of passages containing `word`: rare words weigh more."""
+        if word not in self._df:
+            self._df[word] = sum(word in t for t in self.texts)
+        return math.log((len(self.texts) + 1) / (self._df[word] + 0.5))
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question's content words with their IDF weights."""
+
+    idf: dict[str, float]
+
+    def found(self, text: str) -> frozenset[str]:
+        return frozenset(w for w in self.idf if w in text)
+
+    def weight(self, words: frozenset[str]) -> float:
+        """IDF-weighted share of the question that `words` make up, in [0, 1]."""
+        total = sum(self.idf.values())
+        return sum(self.idf[w] for w in words) / total if total else 0.0
+
+    def share(self, text: str) -> float:
+        return self.weight(self.found(text))
+
+
+def query_terms(text: str, engine: SearchEngine) -> QueryTerms:
+    """jieba words of the engine's own tokenizer (policy terms, stopwords), weighted by IDF."""
+    stats = CorpusStats.of(engine)
+    words = dict.fromkeys(w for w in engine.lexical.tokenizer.words(text) if w not in FRAMING)
+    return QueryTerms({w: stats.idf(w) for w in words})
+
+
+def support_score(query: str, terms: QueryTerms, hits: list[Hit]) -> float:
+    """In [0, 1]: the IDF-weighted share of the question's words that the best passages contain.
+
+    A question that asks which checklist item a behaviour is scores 1 when the
+    checklist has items among the hits: the nearest items are its answer by
+    construction, and they share the behaviour's meaning, not its words.
+    """
+    if CHECKLIST_QUESTION.search(query) and any(h.passage.item for h in hits):
+        return 1.0
+    return terms.share("\n".join(_context(h) + h.passage.text.lower() for h in hits[:SUPPORT_DEPTH]))
+
+
+def _context(hit: Hit) -> str:
+    return f"{hit.meta.title} {hit.passage.section_path}\n".lower()
+
+
+@dataclass
+class Candidate:
+    """A sentence of a retrieved passage, scored against the question."""
+
+    text: str
+    hit: Hit
+    rank: int
+    position: int
+    words: frozenset[str] = field(default=frozenset())  # question words the sentence itself holds
+    score: float = 0.0
+
+
+def sentence_candidates(terms: QueryTerms, hits: list[Hit]) -> list[Candidate]:
+    """Every sentence of the passages, scored by the question words it holds.
+
+    Words found only in its title/headings ("2020年作风整顿方案") count at
+    CONTEXT_WEIGHT, alike for every sentence of the passage: they pick the
+    document, the sentence's own words pick the sentence.
+    """
+    cands = []
+    for rank, hit in enumerate(hits):
+        context = _context(hit)
+        for position, raw in enumerate(_SENTENCE.findall(hit.passage.text)):
+            text = raw.replace("*", "").strip()
+            if sum(map(len, _CJK_RUN.findall(text))) < MIN_CJK:
+                continue
+            low = text.lower()
+            words = terms.found(low)
+            named = terms.weight(terms.found(context) - words)
+            score = (terms.weight(words) + CONTEXT_WEIGHT * named - LENGTH_COST * len(text)) / (
+                1 + 0.1 * rank
+            )
+            cands.append(Candidate(text, hit, rank, position, words, score))
+    return cands
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A cited passage; `n` counts from 1 in the order the answer first cites it."""
+
+    n: int
+    hit: Hit
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the answer and the citation numbers that bear it out."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the page and `dangjian ask` show; `supported` False = the documents don't answer it."""
+
+    query: str
+    sentences: tuple[Sentence, ...]
+    supported: bool
+    items: tuple[ChecklistItem, ...]
+    citations: tuple[Citation, ...]
+    nearest: tuple[Hit, ...]
+    notice: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text + "".join(f"[{n}]" for n in s.cites) for s in self.sentences)
+
+    def shown(self) -> tuple[tuple[int, Hit], ...]:
+        """The numbered passages to show under the answer: its citations, or the nearest when unsupported."""
+        if self.citations:
+            return tuple((c.n, c.hit) for c in self.citations)
+        return tuple(enumerate(self.nearest, start=1))
+
+
+Draft = tuple[str, tuple[Hit, ...]]  # a sentence and the passages it cites, before numbering
+
+
+def assemble(
+    query: str, drafts: list[Draft], items: tuple[ChecklistItem, ...], hits: list[Hit], notice: str = ""
+) -> Answer:
+    """Number the cited passages in order of first citation and build the Answer."""
+    numbers: dict[str, Citation] = {}
+    sentences = []
+    for text, cited in drafts:
+        for hit in cited:
+            numbers.setdefault(hit.passage.id, Citation(len(numbers) + 1, hit))
+        cites = tuple(dict.fromkeys(numbers[h.passage.id].n for h in cited))
+        sentences.append(Sentence(text, cites))
+    return Answer(
+        query, tuple(sentences), True, items, tuple(numbers.values()), tuple(hits[:NEAREST]), notice
+    )
+
+
+def unsupported(query: str, hits: list[Hit]) -> Answer:
+    """No citations: the one sentence is about the documents, not from them; `nearest` shows why."""
+    return Answer(query, (Sentence(UNSUPPORTED, ()),), False, (), (), tuple(hits[:NEAREST]))
+
+
+def _as_sentence(text: str) -> str:
+    """A quoted clause ends like a sentence: "；" or nothing becomes "。"."""
+    text = text.strip().rstrip("；;，,：:")
+    return text if text.endswith(("。", "！", "？", "!", "?")) else text + "。"
+
+
+def prefer_newer(cands: list[Candidate], newer: dict[str, str]) -> None:
+    """A sentence from a superseded document ranks below a comparable one from its successor."""
+    best: dict[str, float] = {}
+    for c in cands:
+        best[c.hit.passage.doc_id] = max(best.get(c.hit.passage.doc_id, 0.0), c.score)
+    for c in cands:
+        successor = newer.get(c.hit.passage.doc_id)
+        if successor is not None and best.get(successor, 0.0) >= 0.8 * c.score:
+            c.score *= 0.5
+
+
+def pick(terms: QueryTerms, cands: list[Candidate], most: int = MAX_SENTENCES) -> list[Candidate]:
+    """The best sentence, then close runners-up that add question words not yet covered.
+
+    A close runner-up adding nothing new is kept only to reach MIN_SENTENCES;
+    near-repeats never. Returned in reading order (passage rank, then position).
+    """
+    pool = sorted((c for c in cands if c.score > 0), key=lambda c: -c.score)
+    if not pool:
+        return []
+    chosen = [pool.pop(0)]
+    covered = chosen[0].words
+    pool = [c for c in pool if c.score >= RELATIVE * chosen[0].score]
+    while pool and len(chosen) < most:
+        best = max(pool, key=lambda c: (terms.weight(c.words - covered), c.score))
+        if terms.weight(best.words - covered) < MIN_GAIN:
+            if len(chosen) >= MIN_SENTENCES:
+                break
+            best = pool[0]
+        pool.remove(best)
+        grams = cjk_bigrams(best.text)
+        if all(jaccard(grams, cjk_bigrams(x.text)) < NEAR_REPEAT for x in chosen):
+            chosen.append(best)
+            covered |= best.words
+    return sorted(chosen, key=lambda c: (c.rank, c.position))
+
+
+def extractive(terms: QueryTerms, hits: list[Hit], newer: dict[str, str]) -> list[Draft]:
+    """The picked sentences, each citing its passage; the best passage whole when none qualifies."""
+    cands = sentence_candidates(terms, hits[:NEAREST])
+    prefer_newer(cands, newer)
+    drafts: list[Draft] = [(_as_sentence(c.text), (c.hit,)) for c in pick(terms, cands)]
+    return drafts or [(_as_sentence(hits[0].passage.text.replace("*", "")), (hits[0],))]
+
+
+def matched_items(query: str, hits: list[Hit]) -> list[Hit]:
+    """Checklist item passages the question is about: the best, plus close runners-up in the top 3."""
+    first = next((h for h in hits if h.passage.item), None)
+    if first is None or not (CHECKLIST_QUESTION.search(query) or hits[0].passage.item):
+        return []
+    several = bool(SEVERAL_ITEMS.search(query))
+    floor = first.score * (0.85 if several else 0.95)
+    close = [h for h in hits[:3] if h.passage.item and h is not first and h.score >= floor]
+    return [first, *close][: 3 if several else 2]
+
+
+def item_text(item: ChecklistItem) -> str:
+    return _ITEM_NUMBER.sub("", item.text).strip()
+
+
+def checklist_drafts(engine: SearchEngine, items: list[Hit], newer: dict[str, str]) -> list[Draft]:
+    """The item(s) as "属于《清单》第N条（方面）：…", then the plans' measures against the first one."""
+    drafts: list[Draft] = []
+    for i, hit in enumerate(items):
+        item = hit.passage.item
+        assert item is not None
+        lead = f"属于《{item.checklist}》第{item.number}条" if i == 0 else f"也可能涉及第{item.number}条"
+        drafts.append((_as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,)))
+    first = items[0].passage.item
+    assert first is not None
+    found = [h for h in engine.search(f"{item_text(first)} 整改措施", 10) if h.passage.item is None]
+    plans = [h for h in found if h.meta.kind in PLAN_KINDS] or found
+    cands = [
+        c for c in sentence_candidates(query_terms(item_text(first), engine), plans) if MEASURE.search(c.text)
+    ]
+    for c in cands:
+        c.score += 0.2 * len(MEASURE.findall(c.text))
+    offered = {c.hit.passage.doc_id for c in cands}
+    cands = [c for c in cands if newer.get(c.hit.passage.doc_id) not in offered]  # the newer plan's measures
+    best: dict[str, Candidate] = {}
+    for c in sorted(cands, key=lambda c: -c.score):
+        best.setdefault(c.hit.passage.id, c)
+    for c in sorted(best.values(), key=lambda c: -c.score)[:2]:
+        drafts.append((_as_sentence(f"相关整改措施：{c.text}"), (c.hit,)))
+    return drafts
+
+
+def compose_answer(query: str, engine: SearchEngine, llm: LLMClient | None = None, k: int = 8) -> Answer:
+    """The cited answer to `query` from the passages `engine` finds; never raises for an LLM failure."""
+    hits = engine.search(query, k)
+    terms = query_terms(query, engine)
+    if not hits or support_score(query, terms, hits) < SUPPORT_THRESHOLD:
+        return unsupported(query, hits)
+    newer = superseded_by(engine.store.list_documents())
+    item_hits = matched_items(query, hits)
+    items = tuple(h.passage.item for h in item_hits if h.passage.item)
+    fallback = checklist_drafts(engine, item_hits, newer) if item_hits else extractive(terms, hits, newer)
+    if llm is None:
+        return assemble(query, fallback, items, hits)
+    from app.llm import LLMFailure
+
+    try:
+        drafts = llm.answer(query, hits)
+    except LLMFailure as failure:
+        return assemble(query, fallback, items, hits, failure.notice)
+    return assemble(query, drafts, items, hits)

@@ -1,0 +1,246 @@
+"""Official-style Word files (python-docx), and the numbered citations every draft carries.
+
+Party-affairs staff hand these files on, so they follow the usual layout of
+official documents (A4; margins 37/35/28/26 mm; 方正小标宋简体 二号 title; 仿宋_GB2312
+三号 body; 黑体 for 一、 and 楷体_GB2312 for （一） headings). The layout lives in
+Word STYLES (Title, Heading 1, Heading 2, Normal, 出处, 表格文字) that the text
+merely applies, so a user restyles the whole file from Word's style pane.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from docx import Document as new_document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from ingest.models import Hit
+
+if TYPE_CHECKING:
+    from docx.document import Document
+    from docx.styles.style import ParagraphStyle
+
+    from app.lecture import Outline
+    from app.ledger import Ledger
+
+TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+LATIN_FONT = "Times New Roman"  # digits and Latin letters in official documents
+SOURCE_STYLE, TABLE_STYLE = "出处", "表格文字"
+LINE = Pt(28)  # fixed line pitch of a 三号 body: 22 lines on an A4 page with these margins
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited passage; `n` is the number the text prints as ［n］."""
+
+    n: int
+    hit: Hit
+
+    def fields(self) -> dict[str, str]:
+        """The columns of the 出处 sheet."""
+        p, meta = self.hit.passage, self.hit.meta
+        return {
+            "编号": str(self.n),
+            "文件标题": meta.title,
+            "发文机关": meta.issuer,
+            "日期": meta.date,
+            "文号": meta.doc_number,
+            "章节": p.section_path,
+            "原文": p.text,
+        }
+
+    def line(self) -> str:
+        """［n］《title》（issuer，date）doc number section：quoted text."""
+        p, meta = self.hit.passage, self.hit.meta
+        where = " ".join(x for x in (meta.doc_number, p.section_path) if x)
+        return f"{mark(self.n)}{self.hit.citation_head()}{where}：{p.text.strip()}"
+
+
+def short_reference(hit: Hit) -> str:
+    """《title》and the item or nearest heading: enough to find the passage on paper."""
+    p, title = hit.passage, hit.meta.title
+    if p.item:
+        return f"《{p.item.checklist}》第{p.item.number}条"
+    section = p.section[-1] if p.section else ""
+    return f"《{title}》{section if section != title else ''}"
+
+
+class Sources:
+    """Numbers passages in order of first citation; citing a passage again reuses its number."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Source] = {}
+
+    def cite(self, hit: Hit) -> int:
+        source = self._by_id.setdefault(hit.passage.id, Source(len(self._by_id) + 1, hit))
+        return source.n
+
+    def __getitem__(self, n: int) -> Source:
+        return next(s for s in self._by_id.values() if s.n == n)
+
+    def __iter__(self) -> Iterator[Source]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+
+def mark(*numbers: int) -> str:
+    return "".join(f"［{n}］" for n in numbers)
+
+
+def _fonts(style: ParagraphStyle, east_asian: str, size: float, bold: bool = False) -> None:
+    """Font on the style itself; the template's theme fonts would otherwise override the names."""
+    font = style.font
+    font.name, font.size, font.bold, font.italic = LATIN_FONT, Pt(size), bold, False
+    font.color.rgb = RGBColor(0, 0, 0)
+    rfonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    rfonts.set(qn("w:eastAsia"), east_asian)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+
+
+def _paragraph(style: ParagraphStyle, indent: float = 32, align: int = WD_ALIGN_PARAGRAPH.JUSTIFY) -> None:
+    fmt = style.paragraph_format
+    fmt.first_line_indent, fmt.alignment = Pt(indent), align
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.line_spacing_rule, fmt.line_spacing = WD_LINE_SPACING.EXACTLY, LINE
+
+
+def _define_styles(doc: Document) -> None:
+    styles = doc.styles
+    _fonts(styles["Normal"], BODY_FONT, 16)
+    _paragraph(styles["Normal"])
+    title = styles["Title"]
+    _fonts(title, TITLE_FONT, 22)
+    _paragraph(title, 0, WD_ALIGN_PARAGRAPH.CENTER)
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.space_after = LINE
+    border = title.element.pPr.find(qn("w:pBdr"))  # the template underlines its Title
+    if border is not None:
+        title.element.pPr.remove(border)
+    for name, font in (("Heading 1", HEADING_FONT), ("Heading 2", SUBHEADING_FONT)):
+        _fonts(styles[name], font, 16)
+        _paragraph(styles[name])
+    for name, size, indent in ((SOURCE_STYLE, 14, 0), (TABLE_STYLE, 10.5, 0)):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        _fonts(style, BODY_FONT, size)
+        _paragraph(style, indent, WD_ALIGN_PARAGRAPH.LEFT)
+        style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+
+
+def _page_number(doc: Document) -> None:
+    """ "— 1 —" centred in the footer, as official documents number their pages."""
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("— ")
+    run = footer.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.text = text
+        run._r.append(element)
+    footer.add_run(" —")
+
+
+def official_document(title: str, landscape: bool = False) -> Document:
+    """An empty A4 document with the official styles and its title."""
+    doc = new_document()
+    section = doc.sections[0]
+    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    _define_styles(doc)
+    _page_number(doc)
+    doc.core_properties.title = title
+    doc.add_paragraph(title, style="Title")
+    return doc
+
+
+def add_sources(doc: Document, sources: Sources) -> None:
+    """The numbered 出处 list that the ［n］ marks in the text point to."""
+    if not len(sources):
+        return
+    doc.add_paragraph("附：出处", style="Heading 1")
+    for source in sources:
+        doc.add_paragraph(source.line(), style=SOURCE_STYLE)
+
+
+def add_table(
+    doc: Document, header: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float]
+) -> None:
+    """A grid table whose header row repeats on every page."""
+    table = doc.add_table(rows=1, cols=len(header), style="Table Grid")
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)  # the grid LibreOffice reads; Word reads the cell widths below
+    for row_values in [header, *rows]:
+        cells = table.rows[0].cells if row_values is header else table.add_row().cells
+        for cell, value, width in zip(cells, row_values, widths_mm, strict=True):
+            cell.width = Mm(width)
+            cell.paragraphs[0].style = doc.styles[TABLE_STYLE]
+            run = cell.paragraphs[0].add_run(value)
+            run.bold = row_values is header
+    header_props = table.rows[0]._tr.get_or_add_trPr()
+    header_props.append(OxmlElement("w:tblHeader"))
+
+
+def to_bytes(doc: Document) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def lecture_docx(outline: Outline) -> bytes:
+    """The outline: 一、… parts (Heading 1), （一）… points (Heading 2 + body), then 出处."""
+    doc = official_document(outline.title)
+    for part, points in outline.parts():
+        doc.add_paragraph(part, style="Heading 1")
+        if not points:
+            doc.add_paragraph(outline.empty_part)
+        for i, point in enumerate(points):
+            doc.add_paragraph(f"{chinese_number(i + 1)}{point.lead}", style="Heading 2")
+            doc.add_paragraph(point.text + mark(*point.cites))
+    add_sources(doc, outline.sources)
+    return to_bytes(doc)
+
+
+def ledger_docx(ledger: Ledger) -> bytes:
+    """The ledger as a landscape table with the same columns as the workbook, then 出处."""
+    from app.ledger import COLUMN_WIDTHS, COLUMNS
+
+    doc = official_document(ledger.title, landscape=True)
+    usable = 297 - 28 - 26
+    total = sum(COLUMN_WIDTHS)
+    add_table(doc, COLUMNS, ledger.table(), [usable * w / total for w in COLUMN_WIDTHS])
+    add_sources(doc, ledger.sources)
+    return to_bytes(doc)
+
+
+_DIGITS = "零一二三四五六七八九"
+# The numbering official documents put before a heading, item or article: "5.", "（三）", "二、", "第十六条".
+HEADING_NUMBER = re.compile(
+    r"^\s*(?:\d+\s*[.．、]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百零]+条)\s*"
+)
+
+
+def chinese_number(n: int) -> str:
+    """（一）…（九十九）: how the second heading level is numbered."""
+    tens, ones = divmod(n, 10)
+    text = (_DIGITS[tens] if tens > 1 else "") + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
+    return f"（{text}）"

@@ -1,0 +1,230 @@
+"""党课提纲: a theme in plain words → a five-part lecture outline, every point a cited sentence.
+
+Each part searches the library with the theme (widened by a few words of the
+usual policy vocabulary) and keeps the documents of its kind: regulations for
+the basis, plans for the deployments and the measures, checklist items and
+earlier problem lists for the self-examination, the magazine for examples. A
+point is the sentence of a passage that holds most of the theme's words (the
+scorer of app/answer.py); with an LLM the points of a part may be rephrased,
+and a rephrasing its passages do not bear out is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from app.answer import (
+    MEASURE,
+    PLAN_KINDS,
+    Candidate,
+    cjk_bigrams,
+    item_text,
+    jaccard,
+    prefer_newer,
+    query_terms,
+    sentence_candidates,
+)
+from app.export_docx import HEADING_NUMBER, Sources, mark, short_reference
+from app.library import superseded_by
+from index.search import SearchEngine
+from ingest.models import Hit
+
+if TYPE_CHECKING:
+    from app.llm import LLMClient
+
+LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则"})
+PROBLEM_CUE = re.compile(r"问题|表现|查摆")
+STEER_CUE = re.compile(r"整改|措施|要求|机制")
+# The usual policy vocabulary around a theme: retrieval finds its passages even where the theme's own
+# words are rare in the library ("减负" stands in one sentence of the bundled corpus).
+THEME_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile("减负"), "形式主义 文山会海 督查检查考核 过度留痕 精简会议"),
+    (re.compile("形式主义|官僚主义"), "形式主义 官僚主义 文山会海 督查检查考核 推诿扯皮 脱离实际"),
+    (re.compile("八项规定|四风|作风"), "中央八项规定 四风 会议活动 文件简报 公务接待 违规吃喝 作风建设"),
+    (re.compile("模范机关"), "模范机关创建 作风建设 执行有效 服务型 机关党建"),
+)
+POINTS_PER_PART = 3
+PLACEHOLDER = re.compile(r"XX|××")  # a template's blanks ("XX同志负责…") are no point to make
+SEARCH_DEPTH = 300  # a kind's passages can rank below hundreds of another kind's (regulations vs local plans)
+
+
+def _is_law(hit: Hit) -> bool:
+    return hit.meta.kind in LAW_KINDS
+
+
+def _is_plan(hit: Hit) -> bool:
+    return hit.meta.kind in PLAN_KINDS and hit.passage.item is None
+
+
+def _is_problem(hit: Hit) -> bool:
+    return hit.passage.item is not None or (
+        _is_plan(hit) and bool(PROBLEM_CUE.search(hit.passage.section_path))
+    )
+
+
+def _is_measure(hit: Hit) -> bool:
+    return _is_plan(hit) and bool(
+        MEASURE.search(hit.passage.text) or STEER_CUE.search(hit.passage.section_path)
+    )
+
+
+def _is_example(hit: Hit) -> bool:
+    return hit.meta.kind == "刊物"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the outline: its heading, the words added to the search, the passages it keeps."""
+
+    name: str
+    words: str
+    keeps: Callable[[Hit], bool]
+
+
+PARTS = (
+    Part("一、学习依据", "规定 条例 准则", _is_law),
+    Part("二、上级和本市部署", "部署 要求 推动", _is_plan),
+    Part("三、对照查摆", "问题 清单 查摆 表现", _is_problem),
+    Part("四、整改措施和工作要求", "整改措施 工作要求 机制", _is_measure),
+    Part("五、身边案例", "做法 成效 经验", _is_example),
+)
+PART_NAMES = tuple(p.name for p in PARTS)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point: the part it sits in, a short lead (where it comes from), its text and citations."""
+
+    part: str
+    lead: str
+    text: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Outline:
+    """The outline and the passages its points cite, numbered in reading order."""
+
+    theme: str
+    points: tuple[Point, ...]
+    sources: Sources = field(default_factory=Sources)
+    notice: str = ""
+    empty_part: ClassVar[str] = "（文件库中没有找到与本主题直接相关的内容，请结合本单位实际补充。）"
+
+    @property
+    def title(self) -> str:
+        return f"“{self.theme}”专题党课提纲"
+
+    def parts(self) -> list[tuple[str, list[Point]]]:
+        return [(name, [p for p in self.points if p.part == name]) for name in PART_NAMES]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The points as the page's editor shows them (保留, 部分, 序号, 要点, 出处)."""
+        return [
+            {"保留": True, "部分": p.part, "序号": i, "要点": p.text, "出处": mark(*p.cites) + p.lead}
+            for name, points in self.parts()
+            for i, p in enumerate(points, start=1)
+        ]
+
+
+def expanded(theme: str) -> str:
+    """The theme and the policy words that usually go with it."""
+    extra = " ".join(words for pattern, words in THEME_WORDS if pattern.search(theme))
+    return f"{theme} {extra}".strip()
+
+
+def _sentence(text: str) -> str:
+    text = HEADING_NUMBER.sub("", text).strip().rstrip("；;，,：:")
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
+def _point_text(cand: Candidate) -> str:
+    item = cand.hit.passage.item
+    return _sentence(item_text(item) if item else cand.text)
+
+
+def pick_points(
+    part: Part, about: str, engine: SearchEngine, used: set[str], newer: dict[str, str]
+) -> list[Candidate]:
+    """The part's best sentences: one per passage, none from a passage another part cites, no near-repeats."""
+    hits = [
+        h
+        for h in engine.search(f"{about} {part.words}", SEARCH_DEPTH)
+        if part.keeps(h) and h.passage.id not in used
+    ]
+    cands = [
+        c
+        for c in sentence_candidates(query_terms(about, engine), hits[:12])
+        if not PLACEHOLDER.search(c.text)
+    ]
+    prefer_newer(cands, newer)
+    if part.keeps is _is_measure:
+        for c in cands:
+            c.score += 0.2 * len(MEASURE.findall(c.text))
+    chosen: list[Candidate] = []
+    for c in sorted((c for c in cands if c.words), key=lambda c: -c.score):
+        grams = cjk_bigrams(c.text)
+        if c.hit.passage.id in {x.hit.passage.id for x in chosen}:
+            continue
+        if all(jaccard(grams, cjk_bigrams(x.text)) < 0.6 for x in chosen):
+            chosen.append(c)
+        if len(chosen) == POINTS_PER_PART:
+            break
+    used.update(c.hit.passage.id for c in chosen)
+    return chosen
+
+
+def _rephrased(theme: str, part: str, hits: list[Hit], llm: LLMClient) -> list[tuple[str, tuple[Hit, ...]]]:
+    """The LLM's points for one part, each checked against the passages it cites (app.llm.verified)."""
+    question = f"为“{theme}”专题党课提纲的“{part}”部分，依据资料写出{len(hits)}条要点，每条一句话。"
+    return llm.answer(question, hits)[:POINTS_PER_PART]
+
+
+def build_outline(theme: str, engine: SearchEngine, llm: LLMClient | None = None) -> Outline:
+    """The outline for `theme`; a part the library says nothing about stays empty, not invented."""
+    about, used, notice = expanded(theme), set[str](), ""
+    newer = superseded_by(engine.store.list_documents())
+    drafts: list[tuple[str, str, tuple[Hit, ...]]] = []  # part, text, cited passages
+    for part in PARTS:
+        chosen = pick_points(part, about, engine, used, newer)
+        found: list[tuple[str, str, tuple[Hit, ...]]] = [
+            (part.name, _point_text(c), (c.hit,)) for c in chosen
+        ]
+        if llm is not None and chosen:
+            from app.llm import LLMFailure
+
+            try:
+                found = [
+                    (part.name, t, h) for t, h in _rephrased(theme, part.name, [c.hit for c in chosen], llm)
+                ] or found
+            except LLMFailure as failure:
+                notice = failure.notice
+        drafts += found
+    sources = Sources()
+    points = [
+        Point(name, short_reference(cited[0]), text, tuple(sources.cite(h) for h in cited))
+        for name, text, cited in drafts
+    ]
+    return Outline(theme, tuple(points), sources, notice)
+
+
+def edit_outline(outline: Outline, records: Sequence[Mapping[str, Any]]) -> Outline:
+    """The outline as edited on the page: kept rows only, in part and 序号 order, citations renumbered."""
+    kept = [
+        r
+        for r in records
+        if r.get("保留") and str(r.get("要点") or "").strip() and r.get("部分") in PART_NAMES
+    ]
+    kept.sort(key=lambda r: (PART_NAMES.index(r["部分"]), float(r.get("序号") or 0)))
+    sources, points = Sources(), []
+    for r in kept:
+        marks = re.findall(r"［(\d+)］", str(r.get("出处") or ""))
+        cites = tuple(
+            sources.cite(outline.sources[int(n)].hit) for n in marks if 1 <= int(n) <= len(outline.sources)
+        )
+        lead = re.sub(r"^(?:［\d+］)+", "", str(r.get("出处") or ""))
+        points.append(Point(r["部分"], lead, str(r["要点"]).strip(), cites))
+    return Outline(outline.theme, tuple(points), sources, outline.notice)

@@ -1,0 +1,174 @@
+"""The Word and Excel exports, re-opened with python-docx / openpyxl and rendered by LibreOffice to PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import openpyxl
+import pdfplumber
+import pytest
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.shared import Length, Pt
+
+from app.export_docx import (
+    BODY_FONT,
+    HEADING_FONT,
+    SUBHEADING_FONT,
+    TITLE_FONT,
+    chinese_number,
+    lecture_docx,
+    ledger_docx,
+)
+from app.export_xlsx import SOURCE_COLUMNS, SOURCE_SHEET, ledger_xlsx
+from app.lecture import PART_NAMES, Outline, build_outline
+from app.ledger import COLUMNS, STATUSES, Ledger, build_ledger
+from app.services import Services
+from tests.test_ledger import TEN_PROBLEMS
+
+MARK = re.compile(r"［(\d+)］")
+
+
+@pytest.fixture(scope="module")
+def outline(corpus_services: Services) -> Outline:
+    return build_outline("为基层减负", corpus_services.engine())
+
+
+@pytest.fixture(scope="module")
+def ledger(corpus_services: Services) -> Ledger:
+    return build_ledger(TEN_PROBLEMS, corpus_services.engine(), unit="办公室")
+
+
+def east_asian(style: docx.styles.style.ParagraphStyle) -> str | None:
+    fonts = style.element.rPr.find(qn("w:rFonts"))
+    return None if fonts is None else fonts.get(qn("w:eastAsia"))
+
+
+def test_lecture_docx_is_an_official_style_outline(outline: Outline) -> None:
+    document = docx.Document(io.BytesIO(lecture_docx(outline)))
+    section = document.sections[0]
+    sizes = (
+        section.page_width,
+        section.page_height,
+        section.top_margin,
+        section.bottom_margin,
+        section.left_margin,
+        section.right_margin,
+    )
+    assert [round(Length(x).mm) for x in sizes] == [210, 297, 37, 35, 28, 26]  # stored in twips
+    styles = document.styles
+    assert east_asian(styles["Title"]) == TITLE_FONT and styles["Title"].font.size == Pt(22)
+    assert east_asian(styles["Normal"]) == BODY_FONT and styles["Normal"].font.size == Pt(16)
+    assert (
+        east_asian(styles["Heading 1"]) == HEADING_FONT and east_asian(styles["Heading 2"]) == SUBHEADING_FONT
+    )
+    paragraphs = document.paragraphs
+    assert paragraphs[0].style.name == "Title" and paragraphs[0].text == outline.title
+    headings = [p.text for p in paragraphs if p.style.name == "Heading 1"]
+    assert headings == [*PART_NAMES, "附：出处"]
+    assert all(p.text.startswith("（") for p in paragraphs if p.style.name == "Heading 2")
+    listed = [
+        int(MARK.match(p.text).group(1)) for p in paragraphs if p.style.name == "出处" and MARK.match(p.text)
+    ]
+    body = " ".join(p.text for p in paragraphs if p.style.name == "Normal")
+    assert listed == list(range(1, len(outline.sources) + 1))
+    assert {int(n) for n in MARK.findall(body)} == set(listed)
+
+
+def test_ledger_xlsx_has_a_styled_frozen_header_a_status_dropdown_and_the_sources(ledger: Ledger) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(ledger_xlsx(ledger)))
+    sheet = book["整改台账"]
+    assert [c.value for c in sheet[1]] == list(COLUMNS)
+    assert all(
+        c.font.bold and c.fill.fgColor.rgb == "FFD9D9D9" and c.border.bottom.style == "thin" for c in sheet[1]
+    )
+    assert sheet.freeze_panes == "A2"
+    assert sheet.max_row == len(ledger.rows) + 1
+    assert sheet["B2"].value == TEN_PROBLEMS[0] and sheet["B2"].alignment.wrap_text
+    assert sheet.column_dimensions["D"].width > sheet.column_dimensions["A"].width
+    status = openpyxl.utils.get_column_letter(COLUMNS.index("完成情况") + 1)
+    (rule,) = sheet.data_validations.dataValidation
+    assert rule.type == "list" and rule.formula1.strip('"').split(",") == list(STATUSES)
+    assert f"{status}2" in rule.sqref and f"{status}{len(ledger.rows) + 1}" in rule.sqref
+    sources = book[SOURCE_SHEET]
+    assert [c.value for c in sources[1]] == list(SOURCE_COLUMNS)
+    assert sources.max_row == len(ledger.sources) + 1
+    assert [sources.cell(r, 1).value for r in range(2, sources.max_row + 1)] == list(
+        range(1, len(ledger.sources) + 1)
+    )
+    cited = {
+        int(n)
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        for n in MARK.findall(str(row[7] or ""))
+    }
+    assert cited == set(range(1, len(ledger.sources) + 1))
+
+
+def test_ledger_docx_is_a_landscape_table_with_the_same_columns(ledger: Ledger) -> None:
+    document = docx.Document(io.BytesIO(ledger_docx(ledger)))
+    assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    (table,) = document.tables
+    assert [c.text for c in table.rows[0].cells] == list(COLUMNS)
+    assert len(table.rows) == len(ledger.rows) + 1
+    listed = [p.text for p in document.paragraphs if p.style.name == "出处"]
+    assert len(listed) == len(ledger.sources) and listed[0].startswith("［1］《")
+
+
+def test_chinese_numbers_for_the_second_heading_level() -> None:
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 35)] == [
+        "（一）",
+        "（十）",
+        "（十二）",
+        "（二十）",
+        "（三十五）",
+    ]
+
+
+def to_pdf_text(path: Path, profile: Path) -> str:
+    """LibreOffice (headless, its own profile, 120 s at most) → PDF → the PDF's text."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("soffice 未安装：运行 bash scripts/install.sh --dev")
+    command = [
+        soffice,
+        f"-env:UserInstallation=file://{profile}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(path.parent),
+        str(path),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    pdf = path.with_suffix(".pdf")
+    assert done.returncode == 0 and pdf.is_file(), done.stdout + done.stderr
+    with pdfplumber.open(pdf) as opened:
+        return "".join(page.extract_text() or "" for page in opened.pages)
+
+
+@pytest.mark.parametrize("kind", ["lecture.docx", "ledger.docx", "ledger.xlsx"])
+def test_libreoffice_renders_the_exports_with_their_text(
+    kind: str, outline: Outline, ledger: Ledger, tmp_path: Path
+) -> None:
+    data = {
+        "lecture.docx": lambda: lecture_docx(outline),
+        "ledger.docx": lambda: ledger_docx(ledger),
+        "ledger.xlsx": lambda: ledger_xlsx(ledger),
+    }[kind]()
+    path = tmp_path / "out" / kind.replace(".", "-", 1)
+    path.parent.mkdir()
+    path.write_bytes(data)
+    text = re.sub(r"\s", "", to_pdf_text(path, tmp_path / "profile"))
+    if kind == "lecture.docx":
+        assert outline.title in text
+        assert "深入落实《整治形式主义为基层减负若干规定》要求" in text
+    else:  # table cells wrap line by line, so only short cell values come out whole
+        assert "食堂伙食不好" in text and "无匹配" in text and "台账式管理" in text
+    if kind == "ledger.docx":
+        assert ledger.title in text
+        assert "采取台账式管理、销号制落实的方式开展集中整治" in text  # the cited passage, in the 出处 list

@@ -1,0 +1,133 @@
+"""整改台账 logic over the bundled corpus: item matching, cited measures, 无匹配, edits, the LLM path."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+
+from app import ledger as lg
+from app.llm import LLMClient
+from app.services import Services
+
+TEN_PROBLEMS = [
+    "报表重复报送、同一数据多次填报",
+    "检查考核太多，要求过度留痕",
+    "通过微信工作群催报数据，指尖上的形式主义",
+    "办事流程繁琐，审批环节多",
+    "对群众诉求推诿扯皮",
+    "政策解读不及时，基层难以落实",
+    "历史遗留问题长期没解决",
+    "开会多、发文多，文山会海问题突出",
+    "职责分工不清，任务多头布置",
+    "食堂伙食不好",
+]
+
+
+class FakeLLM(LLMClient):
+    """An LLMClient whose endpoint is a function of the messages: no network, real verification."""
+
+    def __init__(self, reply: Callable[[list[dict[str, str]]], str]) -> None:
+        self.model = "fake"
+        self._reply = reply
+
+    def chat(self, messages: list[dict[str, str]]) -> str:
+        return self._reply(messages)
+
+
+def first_passage(messages: list[dict[str, str]]) -> str:
+    """The text of passage [1] in the data block the client sent."""
+    found = re.search(r"\[1\] 出处：.*?\n原文：(\".*?\")\n", messages[-1]["content"], re.S)
+    assert found, messages[-1]["content"][:300]
+    return str(json.loads(found.group(1)))
+
+
+def supported_and_invented(messages: list[dict[str, str]]) -> str:
+    """One sentence copied from passage [1], one made up: only the first may survive."""
+    clause = next(c for c in re.split(r"[，。；]", first_passage(messages)) if len(c) >= 8)
+    return f"{clause}[1]。每周召开三次专题推进会并向全市通报排名[1]。"
+
+
+@pytest.fixture(scope="module")
+def ten(corpus_services: Services) -> lg.Ledger:
+    return lg.build_ledger(TEN_PROBLEMS, corpus_services.engine(), unit="办公室", deadline="2026-06-30")
+
+
+def test_problems_are_read_one_per_line_without_their_numbering() -> None:
+    text = "1. 报表重复报送\n\n（2）会议太多\n- 食堂伙食不好\n3、检查太多  \n"
+    assert lg.read_problems(text) == ["报表重复报送", "会议太多", "食堂伙食不好", "检查太多"]
+
+
+def test_repeated_reporting_maps_to_items_9_and_14_with_the_ledger_passage(corpus_services: Services) -> None:
+    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.engine())
+    row = ledger.rows[0]
+    assert {i.number for i in row.items} == {"9", "14"}
+    assert "第9条（形式主义官僚主义方面）" in row.item_label and "第14条（工作协同方面）" in row.item_label
+    assert 2 <= len(row.measures) <= 4
+    ledger_passage = [
+        s
+        for s in ledger.sources
+        if "三年行动计划" in s.hit.meta.title and "台账式管理、销号制落实" in s.hit.passage.text
+    ]
+    assert ledger_passage, [s.line()[:80] for s in ledger.sources]
+    assert ledger_passage[0].n in {n for m in row.measures for n in m.cites}
+    assert any("台账式管理" in m.text for m in row.measures)
+    for m in row.measures:  # extracted: every measure stands in the passage it cites
+        assert all(m.text in ledger.sources[n].hit.passage.text for n in m.cites)
+
+
+def test_an_unrelated_problem_gets_no_item_and_no_forced_measures(corpus_services: Services) -> None:
+    ledger = lg.build_ledger(["食堂伙食不好"], corpus_services.engine())
+    row = ledger.rows[0]
+    assert row.item_label == lg.NO_MATCH and row.items == () and row.measures == ()
+    assert row.measures_text() == lg.NO_BASIS
+    assert ledger.basis(row) == "" and len(ledger.sources) == 0
+
+
+def test_a_ten_problem_ledger_cites_every_source_it_lists(ten: lg.Ledger) -> None:
+    assert len(ten.rows) == 10
+    table = ten.table()
+    assert [r[0] for r in table] == [str(n) for n in range(1, 11)]
+    assert all(r[4] == "办公室" and r[6] == "2026-06-30" and r[8] == lg.STATUSES[0] for r in table)
+    cited = {n for row in ten.rows for n in (*row.item_cites, *(n for m in row.measures for n in m.cites))}
+    assert cited == {s.n for s in ten.sources} == set(range(1, len(ten.sources) + 1))
+    assert sum(r.item_label != lg.NO_MATCH for r in ten.rows) >= 7
+    assert ten.rows[-1].item_label == lg.NO_MATCH
+
+
+def test_picked_checklist_items_become_rows_without_searching_for_them(corpus_services: Services) -> None:
+    engine = corpus_services.engine()
+    items = lg.checklist_items(engine)
+    assert [h.passage.item.number for h in items[:3] if h.passage.item] == ["1", "2", "3"]
+    ledger = lg.build_ledger([], engine, picked=items[8:10])
+    assert [r.items[0].number for r in ledger.rows] == ["9", "10"]
+    assert all(r.measures for r in ledger.rows)
+
+
+def test_edits_change_the_duty_fields_and_keep_the_status_list(ten: lg.Ledger) -> None:
+    records = [
+        dict(zip(("责任单位", "责任人", "整改时限", "完成情况"), r[4:7] + [r[8]], strict=True))
+        for r in ten.table()
+    ]
+    records[0].update({"责任人": "张三", "完成情况": "推进中"})
+    records[1].update({"完成情况": "差不多了"})  # not one of the four: the old value stays
+    edited = lg.apply_edits(ten, records)
+    assert (edited.rows[0].person, edited.rows[0].status) == ("张三", "推进中")
+    assert edited.rows[1].status == lg.STATUSES[0]
+    assert edited.progress() == {"未启动": 9, "推进中": 1, "已完成": 0, "长期坚持": 0}
+
+
+def test_llm_measures_keep_their_citation_and_unsupported_ones_are_dropped(corpus_services: Services) -> None:
+    llm = FakeLLM(supported_and_invented)
+    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.engine(), llm)
+    row = ledger.rows[0]
+    assert len(row.measures) == 1 and "推进会" not in row.measures_text()
+    assert all(n in {s.n for s in ledger.sources} for n in row.measures[0].cites)
+
+
+def test_llm_that_invents_everything_falls_back_to_extracted_measures(corpus_services: Services) -> None:
+    llm = FakeLLM(lambda _: "每周召开三次专题推进会[1]。向全市通报排名[2]。")
+    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.engine(), llm)
+    assert ledger.notice and any("台账式管理" in m.text for m in ledger.rows[0].measures)
