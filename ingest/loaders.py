@@ -52,6 +52,16 @@ def _load_plain(path: Path) -> str:
     return _nonempty(decode_text(path.read_bytes()))
 
 
+# Site-generator front matter (`---` … `---` at the top) and HTML comments are markup, not text.
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n.*?\n---[ \t]*(?:\n|\Z)", re.S)
+_MD_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _load_markdown(path: Path) -> str:
+    text = _FRONT_MATTER.sub("", decode_text(path.read_bytes()), count=1)
+    return _nonempty(_MD_COMMENT.sub("", text))
+
+
 # ---------------------------------------------------------------- HTML
 
 _DROP_TAGS = ("script", "style", "noscript", "template", "head")
@@ -179,7 +189,7 @@ def _load_doc(path: Path) -> str:
 
 LOADERS: dict[str, Callable[[Path], str]] = {
     ".txt": _load_plain,
-    ".md": _load_plain,
+    ".md": _load_markdown,
     ".docx": _load_docx,
     ".pdf": _load_pdf,
     ".doc": _load_doc,

@@ -184,7 +184,7 @@ def _nest(text: str, lines: list[_Line], headings: list[_Heading]) -> list[Secti
     stack: list[tuple[str, str, bool]] = []  # (key, title, is_label)
     order: dict[str, int] = {}
     marks: list[tuple[tuple[str, ...], int, int]] = [((), 0, 0)]  # (path, body start, heading start)
-    bounds = [h.first for h in headings[1:]] + [len(lines)]
+    bounds = [h.first for h in headings[1:]] + [len(lines)] if headings else []
     for h, end in zip(headings, bounds, strict=True):
         key = h.key
         if key not in ("root", "plain") and not key.startswith("md") and _inside_article(stack, key):

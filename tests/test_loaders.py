@@ -636,3 +636,20 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         writer.write(handle)
     assert "加密" in _expect_unreadable(path)
+
+
+def test_markdown_front_matter_and_comments_are_not_text(tmp_path: Path) -> None:
+    """lawrefbook-style .md: a site generator's header and `<!-- INFO END -->` never reach a passage."""
+    path = tmp_path / "law.md"
+    path.write_text(
+        "---\ntitle: 拍卖法\n---\n# 中华人民共和国拍卖法\n\n<!-- INFO END -->\n\n第一条 为了规范拍卖行为。\n"
+    )
+    text = load_text(path)
+    assert "title:" not in text and "INFO END" not in text and "---" not in text
+    assert "# 中华人民共和国拍卖法" in text and "第一条 为了规范拍卖行为。" in text
+
+
+def test_markdown_with_only_front_matter_is_empty(tmp_path: Path) -> None:
+    path = tmp_path / "_index.md"
+    path.write_text("---\nbookCollapseSection: true\n---\n")
+    _expect_unreadable(path, "文件为空")

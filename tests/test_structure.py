@@ -125,3 +125,9 @@ def test_sections_are_ordered_disjoint_and_trimmed() -> None:
             for s in sections:
                 body = text[s.start : s.end]
                 assert body == body.strip() and body
+
+
+def test_text_of_rules_and_labels_only_has_one_section() -> None:
+    """Lines that look like markdown but hold no heading (`---` rules) must not break the parser."""
+    text = "---\nbookCollapseSection: true\n---"
+    assert parse_sections(text) == [Section(path=(), start=0, end=len(text))]
