@@ -9,6 +9,7 @@ before it reaches HTML: `html.escape` first, and only then our own `<mark>`/`<br
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,16 +210,30 @@ def upload_limit_mb(wanted_mb: int) -> int:
     return min(wanted_mb, int(config.get_option("server.maxUploadSize")))
 
 
+def time_left(done: int, total: int, elapsed_s: float) -> str:
+    """ "，预计还需约 N 秒/分钟" from the pace so far; empty before the first file or after the last."""
+    if done <= 0 or done >= total:
+        return ""
+    seconds = elapsed_s / done * (total - done)
+    return (
+        f"，预计还需约 {max(1, round(seconds))} 秒"
+        if seconds < 90
+        else f"，预计还需约 {round(seconds / 60)} 分钟"
+    )
+
+
 def run_upload(
     services: Services, files: Sequence[tuple[str, bytes]], bar: ProgressBar
 ) -> list[tuple[str, str]]:
     """Import uploaded (name, bytes) pairs and say, per file, what happened."""
     done = 0
+    started = time.monotonic()
 
     def progress(source: SourceFile) -> None:
         nonlocal done
         done += 1
-        bar(min(1.0, done / len(files)), f"正在导入 {source.path.name}（{done}/{len(files)}）")
+        left = time_left(done, len(files), time.monotonic() - started)
+        bar(min(1.0, done / len(files)), f"正在导入 {source.path.name}（{done}/{len(files)}）{left}")
 
     try:
         report = services.upload(files, progress=progress)

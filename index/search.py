@@ -9,13 +9,16 @@ import re
 from collections.abc import Callable, Mapping
 
 from index.embeddings import Embedder
-from index.fusion import reciprocal_rank_fusion
+from index.fusion import Fused, reciprocal_rank_fusion
 from index.lexical import LexicalIndex
 from index.vector_store import PassageStore
 from ingest.models import Hit
 
 DENSE = "dense"
 CHECKLIST = "checklist"
+# Not a channel: the weight of the citation prior (index/authority.py), in units of one
+# channel's rank-1 score, so 1.0 lets the most cited document gain as much as a first place.
+AUTHORITY = "authority"
 # "属于清单里哪一条/对应清单哪项/涉及清单哪几条": the user asks for a checklist item by name.
 CHECKLIST_QUESTION = re.compile(r"清单.{0,6}(?:哪|第几|什么)|(?:哪|第几)(?:一|几)?[条项].{0,6}清单")
 # How deep each channel looks before fusion; RRF needs more than k to reorder well.
@@ -50,28 +53,53 @@ class SearchEngine:
         rankings = {
             channel: [pid for pid, _ in hits] for channel, hits in self.lexical.search(query, depth).items()
         }
-        if self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None:
-            vector = self._embedder().embed_query(query)
+        dense = self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None
+        vector = self._embedder().embed_query(query) if dense and self._embedder else None
+        if vector is not None:
             rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth)]
         if len(self._item_positions) and CHECKLIST_QUESTION.search(query):
-            among = self.lexical.search(query, depth, among=self._item_positions)
-            fused = reciprocal_rank_fusion(
-                {c: [pid for pid, _ in hits] for c, hits in among.items()}, self.weights, self.rrf_k
-            )
-            rankings[CHECKLIST] = [f.id for f in fused]
+            among = {
+                c: [pid for pid, _ in hits]
+                for c, hits in self.lexical.search(query, depth, among=self._item_positions).items()
+            }
+            if vector is not None:
+                among[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth, items_only=True)]
+            rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(among, self.weights, self.rrf_k)]
         return rankings
 
     def search(self, query: str, k: int = 10) -> list[Hit]:
         """The k best passages for `query`, best first, with what a citation needs."""
         if not query.strip() or k <= 0:
             return []
-        fused = reciprocal_rank_fusion(self.rankings(query, max(k, CHANNEL_DEPTH)), self.weights, self.rrf_k)[
-            :k
-        ]
+        fused = reciprocal_rank_fusion(
+            self.rankings(query, max(k, CHANNEL_DEPTH)),
+            self.weights,
+            self.rrf_k,
+            prior=self.lexical.authority_of,
+            prior_weight=self.weights.get(AUTHORITY, 0.0) / (self.rrf_k + 1),
+        )
+        hits: list[Hit] = []
+        taken = 0
+        # Usually one round; more only when candidates were dropped and the list goes deeper.
+        while len(hits) < k and taken < len(fused):
+            hits += self._whole_hits(fused[taken : taken + k])
+            taken += k
+        return hits[:k]
+
+    def _whole_hits(self, fused: list[Fused]) -> list[Hit]:
+        """The candidates whose passage and document record both exist, in the given order.
+
+        Another process may be writing or removing a document in a shared store, and the
+        lexical index may be older than the store: a passage gone since is skipped, and so
+        is one whose document has no record (not yet written, or being removed), so no
+        half-written document is ever returned. The passages are read before the records:
+        a record present after its passages were read means they were all there.
+        """
         found = self.store.get_passages([f.id for f in fused])
+        whole = self.store.recorded({passage.doc_id for passage, _ in found.values()})
         hits = []
         for f in fused:
-            if f.id in found:  # a passage removed since the lexical index was built is skipped
+            if f.id in found and found[f.id][0].doc_id in whole:
                 passage, meta = found[f.id]
                 hits.append(Hit(passage=passage, meta=meta, score=round(f.score, 4), channels=f.ranks))
         return hits

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,6 +153,17 @@ class PassageStore:
             content_hash=str(md["content_hash"]),
         )
 
+    def recorded(self, doc_ids: Iterable[str]) -> set[str]:
+        """Which of `doc_ids` have a document record now.
+
+        Only their passages are whole: another process writes a record after all of a
+        document's passages and removes it before them, so search trusts nothing else.
+        """
+        wanted = sorted(set(doc_ids))
+        if not wanted:
+            return set()
+        return set(self._documents.get(ids=wanted, include=[])["ids"])
+
     def fingerprint(self) -> str:
         """Changes whenever any document is added, replaced or removed."""
         pairs = sorted(self.document_hashes().items())
@@ -162,24 +173,48 @@ class PassageStore:
     def put_document(
         self, doc: Document, passages: Sequence[Passage], vectors: Sequence[Sequence[float]]
     ) -> None:
-        """Replace a document and its passages; the document record goes in last."""
-        self.delete_document(doc.id)
+        """Replace one document and its passages."""
+        self.put_documents([(doc, passages)], vectors)
+
+    def put_documents(
+        self,
+        docs: Sequence[tuple[Document, Sequence[Passage]]],
+        vectors: Sequence[Sequence[float]],
+        new: frozenset[str] = frozenset(),
+    ) -> None:
+        """Write several documents in bulk: passages in large pages, then all their records.
+
+        `vectors` are the passages' in order. Records go in after every passage, so a reader
+        that trusts only recorded documents never sees half of one. Ids in `new` are known to be
+        absent, which spares a delete per document on a first ingest.
+        """
+        for doc, _ in docs:
+            if doc.id not in new:
+                self.delete_document(doc.id)
+        rows = [(p, doc.meta) for doc, passages in docs for p in passages]
         batch = max(1, min(_PAGE, self._client.get_max_batch_size()))
-        for lo in range(0, len(passages), batch):
-            chunk = passages[lo : lo + batch]
+        for lo in range(0, len(rows), batch):
+            chunk = rows[lo : lo + batch]
             self._passages.add(
-                ids=[p.id for p in chunk],
+                ids=[p.id for p, _ in chunk],
                 embeddings=[list(v) for v in vectors[lo : lo + batch]],
-                documents=[p.text for p in chunk],
-                metadatas=[_passage_metadata(p, doc.meta) for p in chunk],  # type: ignore[misc]
+                documents=[p.text for p, _ in chunk],
+                metadatas=[_passage_metadata(p, meta) for p, meta in chunk],  # type: ignore[misc]
             )
-        record = {
-            "content_hash": doc.content_hash,
-            "source_path": doc.source_path,
-            "passages": len(passages),
-            **{name: getattr(doc.meta, name) for name in _META_FIELDS},
-        }
-        self._documents.upsert(ids=[doc.id], embeddings=[[1.0]], documents=[doc.text], metadatas=[record])
+        self._documents.upsert(
+            ids=[doc.id for doc, _ in docs],
+            embeddings=[[1.0]] * len(docs),
+            documents=[doc.text for doc, _ in docs],
+            metadatas=[
+                {
+                    "content_hash": doc.content_hash,
+                    "source_path": doc.source_path,
+                    "passages": len(passages),
+                    **{name: getattr(doc.meta, name) for name in _META_FIELDS},
+                }
+                for doc, passages in docs
+            ],
+        )
 
     def delete_document(self, doc_id: str) -> None:
         """Remove the document record first, then its passages."""
@@ -213,12 +248,17 @@ class PassageStore:
         """Ids of the passages that are checklist items."""
         return set(self._passages.get(where={"item": {"$ne": ""}}, include=[])["ids"])
 
-    def nearest(self, vector: Sequence[float], k: int) -> list[tuple[str, float]]:
-        """Passage ids by cosine similarity to `vector`, best first."""
+    def nearest(self, vector: Sequence[float], k: int, items_only: bool = False) -> list[tuple[str, float]]:
+        """Passage ids by cosine similarity to `vector`, best first; `items_only`: checklist items only."""
         n = min(k, self.count())
         if n <= 0:
             return []
-        got = self._passages.query(query_embeddings=[list(vector)], n_results=n, include=["distances"])
+        got = self._passages.query(
+            query_embeddings=[list(vector)],
+            n_results=n,
+            include=["distances"],
+            where={"item": {"$ne": ""}} if items_only else None,
+        )
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
 
     @property

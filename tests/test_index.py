@@ -6,6 +6,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from app.services import build_services
 from index.lexical import LexicalIndex
 from tests.conftest import CORPUS, make_settings
@@ -76,3 +78,18 @@ def test_each_model_gets_its_own_collection(tmp_path: Path) -> None:
     a = build_services(make_settings(tmp_path / "data"))
     b = build_services(make_settings(tmp_path / "data", embed_model="some/other-model"))
     assert a.store.namespace != b.store.namespace
+
+
+def test_parallel_tokenising_builds_the_same_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes and renumbered vocabularies rank exactly as one process does."""
+    from index import lexical
+
+    texts = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    ids = [f"p{i}" for i in range(len(texts))]
+    monkeypatch.setattr(lexical, "_CHUNK", 7)  # many chunks, each with its own local vocabulary
+    one = LexicalIndex.build(ids, texts, ["填表报数"], "f")
+    monkeypatch.setattr(lexical, "PARALLEL_FROM", 1)
+    two = LexicalIndex.build(ids, texts, ["填表报数"], "f")
+    for question in ("重复填表报数", "台账式管理销号制落实", "文山会海"):
+        assert one.search(question, 10) == two.search(question, 10)
+        assert one.search(question, 10)["words"]

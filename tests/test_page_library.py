@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import app.state
@@ -124,6 +125,32 @@ def test_upload_a_good_file_lists_it_and_search_finds_it(library: Services) -> N
     assert f"uploads/{GOOD}" in set(_table(at)["文件"])
     hits = app.state.services().engine().search("蝴蝶兰种植", 3)
     assert hits and hits[0].passage.doc_id == f"uploads/{GOOD}"
+
+
+def test_upload_progress_names_each_file_and_the_time_left(library: Services) -> None:
+    seen: list[tuple[float, str]] = []
+    files = [(f"进度{i}.txt", f"第{i}份测试文件：进度条测试用的正文内容。".encode()) for i in range(3)]
+    try:
+        lines = lv.run_upload(library, files, lambda x, t: seen.append((x, t)))
+    finally:
+        for name, _ in files:
+            library.delete_document(f"uploads/{name}")
+    assert [x for x, _ in seen] == sorted(x for x, _ in seen) and seen[-1] == (1.0, "导入完成")
+    assert "（1/3），预计还需约" in seen[0][1] and "（3/3）" in seen[2][1] and "预计" not in seen[2][1]
+    assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("done", "total", "elapsed", "text"),
+    [
+        (0, 5, 0.0, ""),
+        (5, 5, 9.0, ""),
+        (1, 5, 2.0, "，预计还需约 8 秒"),
+        (10, 100, 60.0, "，预计还需约 9 分钟"),
+    ],
+)
+def test_time_left_from_the_pace_so_far(done: int, total: int, elapsed: float, text: str) -> None:
+    assert lv.time_left(done, total, elapsed) == text
 
 
 def test_upload_a_broken_file_names_it_and_changes_nothing(library: Services) -> None:

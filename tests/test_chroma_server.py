@@ -1,0 +1,189 @@
+"""Several processes sharing one Chroma server (`chroma run`), as in DESIGN.md "Scale-out".
+
+One process ingests while another searches: the searcher must never return a passage of
+a document that is not whole, and must find the new documents once the ingest is done.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.services import Services, build_services
+from index.lexical import WORDS
+from tests.conftest import FIXTURES, ROOT, make_settings
+
+# The server comes from the chromadb package installed beside this interpreter.
+CHROMA = Path(sys.executable).with_name("chroma")
+SEEDS = [FIXTURES / "seeds" / "000_7485c2985d73583a.txt", FIXTURES / "seeds" / "001_a4f6c2c5b5ed566a.txt"]
+REGULATIONS = FIXTURES / "regulations"
+QUERIES = ["纪律处分", "八项规定", "党支部委员会任期", "作风建设", "党内政治生活", "廉洁自律"]
+INGEST_LIMIT_S = 40
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_heartbeat(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"chroma run exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError("the Chroma server did not answer its heartbeat")
+
+
+@pytest.fixture
+def chroma_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh `chroma run` on a free loopback port with its own folder; stopped after the test."""
+    if not CHROMA.exists():
+        pytest.skip(f"the chroma CLI is missing ({CHROMA}): install the chromadb package into the venv")
+    port = _free_port()
+    with (tmp_path / "chroma-server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1"]
+            + ["--port", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_heartbeat(url, server)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+class Auditor:
+    """Reads the server directly, as a third party, to check what a search returned is whole."""
+
+    def __init__(self, url: str, namespace: str) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        port = int(url.rsplit(":", 1)[1])
+        client = chromadb.HttpClient(
+            host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self.passages: Any = client.get_collection(f"{namespace}-passages")
+        self.documents: Any = client.get_collection(f"{namespace}-documents")
+        self.whole: set[str] = set()  # documents only get added here, so once whole stays whole
+
+    def assert_whole(self, doc_id: str) -> None:
+        if doc_id in self.whole:
+            return
+        record = self.documents.get(ids=[doc_id], include=["metadatas"])
+        assert record["ids"] == [doc_id], f"hit from {doc_id}, which has no document record"
+        stored = len(self.passages.get(where={"doc_id": doc_id}, include=[])["ids"])
+        expected = int(record["metadatas"][0]["passages"])
+        assert stored == expected, f"hit from {doc_id}: {stored} of its {expected} passages stored"
+        self.whole.add(doc_id)
+
+
+def _searcher(tmp_path: Path, url: str) -> Services:
+    """A process's services over its own data dir and the shared server, with two documents in it."""
+    services = build_services(make_settings(tmp_path / "searcher-data", chroma_url=url))
+    report = services.ingest(SEEDS)
+    assert len(report.ingested) == len(SEEDS), report.rejected
+    return services
+
+
+def _ingest_env(services: Services, data_dir: Path) -> dict[str, str]:
+    """The other process's environment: same server and model, its own data dir, nothing else of ours."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DANGJIAN_")}
+    s = services.settings
+    return env | {
+        "DANGJIAN_CHROMA_URL": s.chroma_url,
+        "DANGJIAN_EMBED_MODEL": s.embed_model,
+        "DANGJIAN_DATA_DIR": str(data_dir),
+        "HF_HUB_OFFLINE": "1",
+    }
+
+
+def test_search_while_another_process_ingests_sees_only_whole_documents(
+    chroma_url: str, tmp_path: Path
+) -> None:
+    searcher = _searcher(tmp_path, chroma_url)
+    searcher.store_check_seconds = 0.5  # notice the other process's batches while it runs
+    auditor = Auditor(chroma_url, searcher.store.namespace)
+    before = {d.id for d in searcher.documents()}
+
+    ingester = subprocess.Popen(
+        [sys.executable, "-m", "app", "ingest", str(REGULATIONS)],
+        env=_ingest_env(searcher, tmp_path / "ingester-data"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    searches = 0
+    try:
+        deadline = time.monotonic() + INGEST_LIMIT_S
+        while ingester.poll() is None:
+            assert time.monotonic() < deadline, "dangjian ingest took too long"
+            for hit in searcher.engine().search(QUERIES[searches % len(QUERIES)], k=10):
+                auditor.assert_whole(hit.passage.doc_id)
+            searches += 1
+    finally:
+        if ingester.poll() is None:
+            ingester.kill()
+        output = ingester.communicate()[0].decode("utf-8", "replace")
+    assert ingester.returncode == 0, output
+    assert searches > 0
+
+    # After the ingest the searcher picks the change up by itself, lexical index included.
+    added = {d.id for d in searcher.documents()} - before
+    assert len(added) == len(list(REGULATIONS.iterdir())), output
+    deadline = time.monotonic() + searcher.store_check_seconds + 15
+    while True:
+        hits = searcher.engine().search("纪律处分条例 党纪处分", k=10)
+        for hit in hits:
+            auditor.assert_whole(hit.passage.doc_id)
+        if any(h.passage.doc_id in added and WORDS in h.channels for h in hits):
+            break
+        assert time.monotonic() < deadline, "the searcher never saw the new documents' words"
+        time.sleep(0.2)
+    assert searcher.engine().lexical.fingerprint == searcher.store.fingerprint()
+
+
+def test_passages_without_a_document_record_are_never_returned(chroma_url: str, tmp_path: Path) -> None:
+    """The moment in the middle of another process's delete or replace: passages without a record."""
+    searcher = _searcher(tmp_path, chroma_url)
+    query = "作风建设"
+    first = searcher.engine().search(query, k=5)
+    assert len(first) == 5
+    gone = first[0].passage.doc_id
+    (kept,) = {d.id for d in searcher.documents()} - {gone}
+    # Another process removes the record first; its passages would go next.
+    Auditor(chroma_url, searcher.store.namespace).documents.delete(ids=[gone])
+    assert searcher.store.recorded([gone, kept, kept, "no/such/doc"]) == {kept}
+
+    searcher.store_check_seconds = 3600  # the cached engine, whose lexical index still has them
+    stale = searcher.engine().search(query, k=5)
+    searcher.store_check_seconds = 0  # the refreshed engine, rebuilt from the passages left
+    fresh = searcher.engine().search(query, k=5)
+    for hits in (stale, fresh):
+        assert len(hits) == 5  # filled from deeper in the ranking
+        assert all(h.passage.doc_id != gone for h in hits)
+    assert searcher.engine().lexical.fingerprint == searcher.store.fingerprint()
