@@ -34,8 +34,7 @@ READS_CHINESE = "reads_chinese"
 # lifts paraphrase questions at 0.1-0.2 and costs top-1 precision above that.
 DENSE_WEIGHT = 0.1
 UPLOADS = "uploads"  # folder under the data dir where uploaded files are kept
-# How often a cached search engine asks the store whether another process changed it:
-# the fingerprint reads every document record, too much for every query on a large library.
+# How often a cached search engine asks the store whether another process changed it.
 STORE_CHECK_SECONDS = 3.0
 
 
@@ -48,7 +47,8 @@ class Services:
         self._embedder: Embedder | None = None
         self._engine: SearchEngine | None = None
         self.store_check_seconds = STORE_CHECK_SECONDS
-        self._checked = 0.0  # time.monotonic() of the last fingerprint check
+        self._checked = 0.0  # time.monotonic() of the last generation check
+        self._generation = self._last_seen = ""  # the store's write generation: engine built at / last seen
         self._engine_lock = threading.Lock()  # the web app's sessions share one Services
 
     @property
@@ -155,23 +155,30 @@ class Services:
         """The search engine over the current index; IndexMissing before the first ingest.
 
         With a shared Chroma server another process (a second app, `dangjian ingest`) may
-        change the store at any time, so a cached engine is compared with the store's
-        fingerprint at most every `store_check_seconds` and rebuilt when it has moved;
-        the rebuild reloads or rebuilds this data dir's lexical index to match.
+        change the store at any time, so a cached engine is checked against the store at most
+        every `store_check_seconds` and rebuilt when the store has moved; the rebuild reloads or rebuilds this data dir's lexical index to match. The check reads the
+        store's write generation (one small get); a store still being written (its generation moved
+        since the previous check) is left to settle first, so a long ingest elsewhere does not make
+        this process rebuild after every batch; meanwhile search skips documents not wholly written.
         """
         with self._engine_lock:
             engine = self._engine
             now = time.monotonic()
             if engine is not None and now - self._checked >= self.store_check_seconds:
                 self._checked = now
-                if self.store.fingerprint() != engine.lexical.fingerprint:
+                generation = self.store.generation()
+                settled = generation == self._last_seen  # unchanged since the previous check
+                self._last_seen = generation
+                if generation != self._generation and settled:
                     self._engine = engine = None
             if engine is None:
                 if self.store.count() == 0:
                     raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
+                generation = self.store.generation()  # read first: a write during the rebuild shows next time
                 lexical = refresh_lexical(self.store, self.lexical_folder)
                 engine = SearchEngine(self.store, lexical, self.weights(), self.embedder, self.settings.rrf_k)
                 self._engine, self._checked = engine, time.monotonic()
+                self._generation = self._last_seen = generation
             return engine
 
 

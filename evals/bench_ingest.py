@@ -32,7 +32,9 @@ from evals.common import LAWS, ROOT, write_result  # noqa: E402
 
 EDITED = 10
 DELETED = 5
-MARK = "本条为基准测试插入的独有语句：青山绿水第{n}号。"
+# one rare word per edited file, so each probe has exactly one right answer
+MARKS = ("麒麟", "凤凰", "玄武", "朱雀", "白虎", "青龙", "貔貅", "饕餮", "鲲鹏", "獬豸")
+MARK = "本条为基准测试插入的独有语句：{word}守护第{n}号档案。"
 
 
 def child(data_dir: Path, corpus: Path, prune: bool, probes: list[str], gone: list[str]) -> None:
@@ -96,7 +98,7 @@ def edit_and_delete(corpus: Path) -> tuple[list[str], list[str]]:
     laws = sorted(p for p in corpus.rglob("*.md") if p.name != "_index.md" and p.stat().st_size > 2000)
     probes = []
     for n, path in enumerate(laws[:EDITED]):
-        line = MARK.format(n=n)
+        line = MARK.format(word=MARKS[n], n=n)
         path.write_text(path.read_text(encoding="utf-8") + f"\n\n{line}\n", encoding="utf-8")
         probes.append(line)
     deleted = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from ingest.models import ChecklistItem, Document, DocumentMeta, Passage
 # Chroma stores scalars only; None becomes "" and back.
 _META_FIELDS = ("title", "issuer", "date", "doc_number", "kind", "series")
 _PAGE = 2000
+_GENERATION = "generation"
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ class PassageStore:
         self._documents = self._client.get_or_create_collection(
             f"{ns}-documents", embedding_function=None, metadata={"model": model_name}
         )
+        # one record whose value changes with every write: a cheap "has anything changed?" for readers
+        self._state = self._client.get_or_create_collection(f"{ns}-state", embedding_function=None)
 
     # --- documents -------------------------------------------------------
     def document_hashes(self) -> dict[str, str]:
@@ -215,11 +219,21 @@ class PassageStore:
                 for doc, passages in docs
             ],
         )
+        self._bump_generation()
 
     def delete_document(self, doc_id: str) -> None:
         """Remove the document record first, then its passages."""
         self._documents.delete(ids=[doc_id])
         self._passages.delete(where={"doc_id": doc_id})
+        self._bump_generation()
+
+    def generation(self) -> str:
+        """Changes after every write; reading it costs one small get, unlike `fingerprint`."""
+        got = self._state.get(ids=[_GENERATION], include=["documents"])
+        return str(got["documents"][0]) if got["ids"] else ""
+
+    def _bump_generation(self) -> None:
+        self._state.upsert(ids=[_GENERATION], embeddings=[[1.0]], documents=[uuid.uuid4().hex])
 
     # --- reads -----------------------------------------------------------
     def count(self) -> int:

@@ -7,11 +7,9 @@ a document that is not whole, and must find the new documents once the ingest is
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pytest
 from app.services import Services, build_services
 from index.lexical import WORDS
 from tests.conftest import FIXTURES, ROOT, make_settings
+from tests.server_support import free_port, wait_until_up
 
 # The server comes from the chromadb package installed beside this interpreter.
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -30,32 +29,12 @@ QUERIES = ["纪律处分", "八项规定", "党支部委员会任期", "作风�
 INGEST_LIMIT_S = 40
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_heartbeat(url: str, server: subprocess.Popen[bytes], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"chroma run exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError("the Chroma server did not answer its heartbeat")
-
-
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
     """A fresh `chroma run` on a free loopback port with its own folder; stopped after the test."""
     if not CHROMA.exists():
         pytest.skip(f"the chroma CLI is missing ({CHROMA}): install the chromadb package into the venv")
-    port = _free_port()
+    port = free_port()
     with (tmp_path / "chroma-server.log").open("wb") as log:
         server = subprocess.Popen(
             [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1"]
@@ -65,7 +44,7 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_heartbeat(url, server)
+            wait_until_up(url + "/api/v2/heartbeat", server, "chroma run", 30)
             yield url
         finally:
             server.terminate()
@@ -181,8 +160,13 @@ def test_passages_without_a_document_record_are_never_returned(chroma_url: str, 
 
     searcher.store_check_seconds = 3600  # the cached engine, whose lexical index still has them
     stale = searcher.engine().search(query, k=5)
-    searcher.store_check_seconds = 0  # the refreshed engine, rebuilt from the passages left
-    fresh = searcher.engine().search(query, k=5)
+    assert all(h.passage.doc_id != gone for h in stale)
+    # The other process finishes the delete (passages, then a new write generation).
+    other = build_services(make_settings(tmp_path / "other", chroma_url=chroma_url))
+    other.store.delete_document(gone)
+    searcher.store_check_seconds = 0
+    searcher.engine()  # sees the generation move
+    fresh = searcher.engine().search(query, k=5)  # finds it settled: rebuilt from the passages left
     for hits in (stale, fresh):
         assert len(hits) == 5  # filled from deeper in the ranking
         assert all(h.passage.doc_id != gone for h in hits)

@@ -93,3 +93,17 @@ def test_parallel_tokenising_builds_the_same_index(monkeypatch: pytest.MonkeyPat
     for question in ("重复填表报数", "台账式管理销号制落实", "文山会海"):
         assert one.search(question, 10) == two.search(question, 10)
         assert one.search(question, 10)["words"]
+
+
+def test_write_generation_moves_with_every_write_and_only_then(tmp_path: Path) -> None:
+    """Readers in other processes poll this instead of hashing every document record."""
+    docs = _folder(tmp_path)
+    services = build_services(make_settings(tmp_path / "data"))
+    assert services.store.generation() == ""
+    services.ingest([docs])
+    after_ingest = services.store.generation()
+    assert after_ingest
+    services.ingest([docs])  # unchanged: nothing written
+    assert services.store.generation() == after_ingest
+    services.store.delete_document("docs/wenze.md")
+    assert services.store.generation() not in ("", after_ingest)
