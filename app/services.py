@@ -172,7 +172,7 @@ class Services:
                 if generation != self._generation and settled:
                     self._engine = engine = None
             if engine is None:
-                if self.store.count() == 0:
+                if self.store.is_empty():
                     raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
                 generation = self.store.generation()  # read first: a write during the rebuild shows next time
                 lexical = refresh_lexical(self.store, self.lexical_folder)

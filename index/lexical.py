@@ -105,13 +105,19 @@ class LexicalIndex:
         rankers: dict[str, bm25s.BM25],
         fingerprint: str,
         authority: np.ndarray | None = None,
+        items: Sequence[int] = (),
+        generation: str = "",
     ) -> None:
         self.ids = ids
         self.tokenizer = tokenizer
         self.rankers = rankers
         self.fingerprint = fingerprint
+        # the store's write generation it was built at: equal means current, without a fingerprint
+        self.generation = generation
         # per passage, how cited its document is (index/authority.py); zeros when unknown
         self.authority = np.zeros(len(ids), dtype=np.float32) if authority is None else authority
+        # positions of the checklist items' passages, for `search(among=...)`
+        self.items = np.asarray(items, dtype=np.int64)
         self._position: dict[str, int] | None = None
 
     @classmethod
@@ -122,6 +128,8 @@ class LexicalIndex:
         terms: Sequence[str],
         fingerprint: str,
         authority: np.ndarray | None = None,
+        items: Sequence[int] = (),
+        generation: str = "",
     ) -> LexicalIndex:
         """Tokenise every passage both ways (in parallel for large corpora) and rank them with BM25."""
         tokenizer = ChineseTokenizer(terms)
@@ -131,7 +139,7 @@ class LexicalIndex:
             if texts:
                 ranker.index(corpus, show_progress=False)
             rankers[channel] = ranker
-        return cls(list(ids), tokenizer, rankers, fingerprint, authority)
+        return cls(list(ids), tokenizer, rankers, fingerprint, authority, items, generation)
 
     def search(
         self, query: str, k: int, among: np.ndarray | None = None
@@ -160,10 +168,6 @@ class LexicalIndex:
             pid: float(self.authority[self._position[pid]]) if pid in self._position else 0.0 for pid in ids
         }
 
-    def positions(self, ids: set[str]) -> np.ndarray:
-        """Positions of the given passage ids in this index, for `search(among=...)`."""
-        return np.asarray([i for i, pid in enumerate(self.ids) if pid in ids], dtype=np.int64)
-
     def save(self, folder: Path) -> None:
         """Write atomically: build in a sibling temp folder, then swap it in."""
         folder.parent.mkdir(parents=True, exist_ok=True)
@@ -172,7 +176,13 @@ class LexicalIndex:
             for channel, ranker in self.rankers.items():
                 ranker.save(tmp / channel)
         np.save(tmp / _AUTHORITY, np.asarray(self.authority, dtype=np.float32))
-        meta = {"fingerprint": self.fingerprint, "ids": self.ids, "terms": self.tokenizer.terms}
+        meta = {
+            "fingerprint": self.fingerprint,
+            "generation": self.generation,
+            "ids": self.ids,
+            "items": self.items.tolist(),
+            "terms": self.tokenizer.terms,
+        }
         (tmp / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         old = folder.with_name(folder.name + ".old")
         if folder.exists():
@@ -197,12 +207,18 @@ class LexicalIndex:
             return None
         if len(authority) != len(ids):
             return None
-        return cls(ids, ChineseTokenizer(meta["terms"]), rankers, meta["fingerprint"], authority)
+        tokenizer = ChineseTokenizer(meta["terms"])
+        return cls(ids, tokenizer, rankers, meta["fingerprint"], authority, meta["items"], meta["generation"])
 
     @staticmethod
     def stored_fingerprint(folder: Path) -> str | None:
         """The fingerprint saved with the index, without loading the rankers."""
+        return LexicalIndex.stored(folder, "fingerprint")
+
+    @staticmethod
+    def stored(folder: Path, key: str) -> str | None:
+        """One string saved in the index's metadata (fingerprint, generation), without loading it."""
         try:
-            return str(json.loads((folder / _META).read_text(encoding="utf-8"))["fingerprint"])
+            return str(json.loads((folder / _META).read_text(encoding="utf-8"))[key])
         except (OSError, ValueError, KeyError):
             return None

@@ -41,7 +41,7 @@ class SearchEngine:
         self.weights = dict(weights)
         self._embedder = embedder
         self.rrf_k = rrf_k
-        self._item_positions = lexical.positions(store.checklist_item_ids())
+        self._item_positions = lexical.items
 
     def rankings(self, query: str, depth: int) -> dict[str, list[str]]:
         """Each channel's ranked passage ids; channels with no weight are not computed.

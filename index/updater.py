@@ -153,7 +153,16 @@ def lexical_text(text: str, md: Mapping[str, Any]) -> str:
 
 
 def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
-    """The lexical index matching the store: loaded if current, otherwise rebuilt and saved."""
+    """The lexical index matching the store: loaded if current, otherwise rebuilt and saved.
+
+    Current means built at the store's present write generation (one small read) or,
+    failing that, over the same documents (the fingerprint reads every document record).
+    """
+    generation = store.generation()  # read before the passages: a write meanwhile shows next time
+    if generation and LexicalIndex.stored(folder, "generation") == generation:
+        loaded = LexicalIndex.load(folder)
+        if loaded is not None:
+            return loaded
     fingerprint = store.fingerprint()
     if LexicalIndex.stored_fingerprint(folder) == fingerprint:
         loaded = LexicalIndex.load(folder)
@@ -162,13 +171,16 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
     ids: list[str] = []
     texts: list[str] = []
     titles: list[str] = []
+    items: list[int] = []
     for pid, text, md in store.iter_passages():
+        if md.get("item"):
+            items.append(len(ids))
         ids.append(pid)
         texts.append(lexical_text(text, md))
         titles.append(str(md.get("title", "")))
     terms = read_term_file(POLICY_TERMS) | harvest_terms(texts)
     authority = authority_scores(titles, citation_counts(texts))
-    index = LexicalIndex.build(ids, texts, sorted(terms), fingerprint, authority)
+    index = LexicalIndex.build(ids, texts, sorted(terms), fingerprint, authority, items, generation)
     index.save(folder)
     return index
 

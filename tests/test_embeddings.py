@@ -65,3 +65,25 @@ def test_missing_model_names_the_setting(tmp_path: Path) -> None:
 
     with pytest.raises(ModelUnavailable, match="DANGJIAN_EMBED_MODEL"):
         Embedder.load(str(tmp_path / "no-such-model"))
+
+
+def test_fast_reader_gives_the_vectors_sentence_transformers_gives(bundled: Embedder) -> None:
+    """The bundled model is read without torch; its vectors must equal the library's own."""
+    from sentence_transformers import SentenceTransformer
+
+    from index.embeddings import StaticModelReader
+
+    assert isinstance(bundled._model, StaticModelReader)
+    reference = SentenceTransformer(str(BUNDLED_MODEL_DIR), device="cpu", trust_remote_code=True)
+    texts = ["逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。", "预备党员的预备期为一年。", "？？"]
+    expected = reference.encode(texts, normalize_embeddings=True)
+    assert np.allclose(bundled.embed_passages(texts), expected, atol=1e-5)
+    assert np.allclose(bundled.embed_query(texts[0]), expected[0], atol=1e-5)
+
+
+def test_bundled_model_also_loads_through_llama_index() -> None:
+    """Anyone can use it as an ordinary sentence-transformers model through llama-index."""
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    model = HuggingFaceEmbedding(model_name=str(BUNDLED_MODEL_DIR), device="cpu", trust_remote_code=True)
+    assert len(model.get_query_embedding("整改台账")) == 256
