@@ -156,8 +156,8 @@ class Services:
 
         With a shared Chroma server another process (a second app, `dangjian ingest`) may
         change the store at any time, so a cached engine is checked against the store at most
-        every `store_check_seconds` and rebuilt when the store has moved; the rebuild reloads or rebuilds this data dir's lexical index to match. The check reads the
-        store's write generation (one small get); a store still being written (its generation moved
+        every `store_check_seconds` and rebuilt when the store has moved; the rebuild reloads or
+        rebuilds this data dir's lexical index to match. The check reads the store's write generation (one small get); a store still being written (its generation moved
         since the previous check) is left to settle first, so a long ingest elsewhere does not make
         this process rebuild after every batch; meanwhile search skips documents not wholly written.
         """
@@ -172,10 +172,10 @@ class Services:
                 if generation != self._generation and settled:
                     self._engine = engine = None
             if engine is None:
-                if self.store.is_empty():
-                    raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
                 generation = self.store.generation()  # read first: a write during the rebuild shows next time
                 lexical = refresh_lexical(self.store, self.lexical_folder)
+                if not lexical.ids:
+                    raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
                 engine = SearchEngine(self.store, lexical, self.weights(), self.embedder, self.settings.rrf_k)
                 self._engine, self._checked = engine, time.monotonic()
                 self._generation = self._last_seen = generation

@@ -176,6 +176,21 @@ class LexicalIndex:
             for channel, ranker in self.rankers.items():
                 ranker.save(tmp / channel)
         np.save(tmp / _AUTHORITY, np.asarray(self.authority, dtype=np.float32))
+        self._write_meta(tmp / _META)
+        old = folder.with_name(folder.name + ".old")
+        if folder.exists():
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def record_generation(self, folder: Path, generation: str) -> None:
+        """Note that the saved index is still current at this write generation (one small rewrite)."""
+        self.generation = generation
+        tmp = folder / (_META + ".tmp")
+        self._write_meta(tmp)
+        os.replace(tmp, folder / _META)
+
+    def _write_meta(self, path: Path) -> None:
         meta = {
             "fingerprint": self.fingerprint,
             "generation": self.generation,
@@ -183,12 +198,7 @@ class LexicalIndex:
             "items": self.items.tolist(),
             "terms": self.tokenizer.terms,
         }
-        (tmp / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        old = folder.with_name(folder.name + ".old")
-        if folder.exists():
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
+        path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
@@ -196,6 +206,7 @@ class LexicalIndex:
         try:
             meta = json.loads((folder / _META).read_text(encoding="utf-8"))
             ids: list[str] = meta["ids"]
+            terms, fingerprint, items, generation = (meta[k] for k in ("terms", "fingerprint", "items", "generation"))
             rankers = {
                 channel: bm25s.BM25.load(folder / channel, mmap=True, load_vocab=True)
                 if ids
@@ -203,12 +214,11 @@ class LexicalIndex:
                 for channel in (WORDS, BIGRAMS)
             }
             authority = np.load(folder / _AUTHORITY, mmap_mode="r")
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError):  # missing, damaged, or saved by an older version
             return None
         if len(authority) != len(ids):
             return None
-        tokenizer = ChineseTokenizer(meta["terms"])
-        return cls(ids, tokenizer, rankers, meta["fingerprint"], authority, meta["items"], meta["generation"])
+        return cls(ids, ChineseTokenizer(terms), rankers, fingerprint, authority, items, generation)
 
     @staticmethod
     def stored_fingerprint(folder: Path) -> str | None:

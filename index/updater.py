@@ -167,6 +167,8 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
     if LexicalIndex.stored_fingerprint(folder) == fingerprint:
         loaded = LexicalIndex.load(folder)
         if loaded is not None:
+            if generation:  # the next start takes the cheap path
+                loaded.record_generation(folder, generation)
             return loaded
     ids: list[str] = []
     texts: list[str] = []

@@ -239,10 +239,6 @@ class PassageStore:
     def count(self) -> int:
         return int(self._passages.count())
 
-    def is_empty(self) -> bool:
-        """No passage at all; cheaper than `count` on a large collection."""
-        return not self._passages.get(limit=1, include=[])["ids"]
-
     def iter_passages(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         """Every passage as (id, text, metadata), paged so memory stays bounded."""
         offset = 0

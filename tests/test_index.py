@@ -107,3 +107,38 @@ def test_write_generation_moves_with_every_write_and_only_then(tmp_path: Path) -
     assert services.store.generation() == after_ingest
     services.store.delete_document("docs/wenze.md")
     assert services.store.generation() not in ("", after_ingest)
+
+
+def test_index_saved_by_an_older_version_is_rebuilt(tmp_path: Path) -> None:
+    """A metadata file missing newer keys means stale, not a crash at start-up."""
+    import json
+
+    from index.updater import refresh_lexical
+
+    services = build_services(make_settings(tmp_path / "data"))
+    services.ingest([_folder(tmp_path)])
+    saved = LexicalIndex.load(services.lexical_folder)
+    assert saved is not None and saved.generation == services.store.generation()
+    item_ids = {saved.ids[i] for i in saved.items}
+    assert item_ids == services.store.checklist_item_ids() and len(item_ids) == 20
+    meta_file = services.lexical_folder / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    del meta["items"], meta["generation"]
+    meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    assert LexicalIndex.load(services.lexical_folder) is None
+    rebuilt = refresh_lexical(services.store, services.lexical_folder)
+    assert rebuilt.generation == services.store.generation()
+    assert rebuilt.search("问责", 5)["words"]
+
+
+def test_a_write_that_changes_no_document_costs_one_fingerprint_scan(tmp_path: Path) -> None:
+    """The generation moves but the documents are the same: no rebuild, and the next start is cheap."""
+    from index.updater import refresh_lexical
+
+    services = build_services(make_settings(tmp_path / "data"))
+    services.ingest([_folder(tmp_path)])
+    services.store._bump_generation()
+    built_at = (services.lexical_folder / "words").stat().st_mtime_ns
+    refresh_lexical(services.store, services.lexical_folder)
+    assert (services.lexical_folder / "words").stat().st_mtime_ns == built_at  # not rebuilt
+    assert LexicalIndex.stored(services.lexical_folder, "generation") == services.store.generation()
