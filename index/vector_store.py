@@ -222,9 +222,19 @@ class PassageStore:
         self._bump_generation()
 
     def delete_document(self, doc_id: str) -> None:
-        """Remove the document record first, then its passages."""
+        """Remove the document record first, then its passages.
+
+        The record says how many passages it has and their ids are `doc#0..n-1`, so they go
+        by id, not by a metadata scan of the whole collection; without a record (an ingest
+        stopped between passages and record) the scan finds any strays.
+        """
+        record = self._documents.get(ids=[doc_id], include=["metadatas"])
         self._documents.delete(ids=[doc_id])
-        self._passages.delete(where={"doc_id": doc_id})
+        if record["ids"]:
+            count = int(record["metadatas"][0].get("passages", 0))
+            self._passages.delete(ids=[f"{doc_id}#{n}" for n in range(count)])
+        else:
+            self._passages.delete(where={"doc_id": doc_id})
         self._bump_generation()
 
     def generation(self) -> str:

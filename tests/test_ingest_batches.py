@@ -61,3 +61,23 @@ def test_report_times_every_stage(tmp_path: Path) -> None:
     assert set(report.stages) == set(updater.STAGES)
     assert all(report.stages[s] > 0 for s in ("read", "chunk", "embed", "write", "lexical"))
     assert report.characters > 0
+
+
+def test_passages_written_without_their_record_are_still_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between a batch's passages and its records: deleting the document finds the strays."""
+    folder = _many(tmp_path / "docs", 2)
+    services = build_services(make_settings(tmp_path / "data"))
+
+    def killed(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(services.store._documents, "upsert", killed)
+    with pytest.raises(KeyboardInterrupt):
+        services.ingest([folder])
+    monkeypatch.undo()
+    assert services.store.count() == 10 and not services.store.document_hashes()
+    for doc_id in ("docs/doc00.md", "docs/doc01.md"):
+        services.store.delete_document(doc_id)
+    assert services.store.count() == 0
