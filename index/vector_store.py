@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from ingest.models import ChecklistItem, Document, DocumentMeta, Passage
+from ingest.models import ChecklistItem, Document, DocumentMeta, Passage, passage_id
 
 # Chroma stores scalars only; None becomes "" and back.
 _META_FIELDS = ("title", "issuer", "date", "doc_number", "kind", "series")
@@ -103,6 +103,11 @@ def passage_from_record(text: str, md: dict[str, Any]) -> tuple[Passage, Documen
     return passage, DocumentMeta(**{name: str(md.get(name, "")) for name in _META_FIELDS})
 
 
+def fingerprint_of(hashes: dict[str, str]) -> str:
+    """One digest of every (doc id, content hash) pair."""
+    return hashlib.sha256(repr(sorted(hashes.items())).encode("utf-8")).hexdigest()
+
+
 class PassageStore:
     """Documents and passages of one embedding model, in embedded Chroma or a Chroma server."""
 
@@ -170,8 +175,7 @@ class PassageStore:
 
     def fingerprint(self) -> str:
         """Changes whenever any document is added, replaced or removed."""
-        pairs = sorted(self.document_hashes().items())
-        return hashlib.sha256(repr(pairs).encode("utf-8")).hexdigest()
+        return fingerprint_of(self.document_hashes())
 
     # --- writes ----------------------------------------------------------
     def put_document(
@@ -228,14 +232,22 @@ class PassageStore:
         by id, not by a metadata scan of the whole collection; without a record (an ingest
         stopped between passages and record) the scan finds any strays.
         """
-        record = self._documents.get(ids=[doc_id], include=["metadatas"])
+        ids = self._passage_ids([doc_id])
         self._documents.delete(ids=[doc_id])
-        if record["ids"]:
-            count = int(record["metadatas"][0].get("passages", 0))
-            self._passages.delete(ids=[f"{doc_id}#{n}" for n in range(count)])
+        if ids:
+            self._passages.delete(ids=ids)
         else:
             self._passages.delete(where={"doc_id": doc_id})
         self._bump_generation()
+
+    def _passage_ids(self, doc_ids: Sequence[str]) -> list[str]:
+        """Ids of the recorded documents' passages, from the passage count in each record."""
+        got = self._documents.get(ids=list(doc_ids), include=["metadatas"]) if doc_ids else {"ids": []}
+        return [
+            passage_id(doc_id, n)
+            for doc_id, md in zip(got["ids"], got.get("metadatas") or [], strict=True)
+            for n in range(int(md.get("passages", 0)))
+        ]
 
     def generation(self) -> str:
         """Changes after every write; reading it costs one small get, unlike `fingerprint`."""
@@ -258,6 +270,13 @@ class PassageStore:
                 return
             yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             offset += len(got["ids"])
+
+    def passages_of(self, doc_ids: Sequence[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every passage of these recorded documents as (id, text, metadata), read by id in pages."""
+        ids = self._passage_ids(doc_ids)
+        for lo in range(0, len(ids), _PAGE):
+            got = self._passages.get(ids=ids[lo : lo + _PAGE], include=["documents", "metadatas"])
+            yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
 
     def get_passages(self, ids: Sequence[str]) -> dict[str, tuple[Passage, DocumentMeta]]:
         if not ids:

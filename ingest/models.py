@@ -69,7 +69,7 @@ class Passage:
 
     @property
     def id(self) -> str:
-        return f"{self.doc_id}#{self.ordinal}"
+        return passage_id(self.doc_id, self.ordinal)
 
     @property
     def section_path(self) -> str:
@@ -89,3 +89,13 @@ class Hit:
         """《title》（issuer，date）— the way Party-affairs staff cite a document."""
         facts = "，".join(x for x in (self.meta.issuer, self.meta.date) if x)
         return f"《{self.meta.title}》" + (f"（{facts}）" if facts else "")
+
+
+def passage_id(doc_id: str, ordinal: int) -> str:
+    """A passage's id: its document's id and its position there, so a document's ids are known from its count."""
+    return f"{doc_id}#{ordinal}"
+
+
+def document_of(pid: str) -> str:
+    """The document a passage id belongs to."""
+    return pid.rsplit("#", 1)[0]

@@ -123,7 +123,7 @@ def test_index_saved_by_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     assert item_ids == services.store.checklist_item_ids() and len(item_ids) == 20
     meta_file = services.lexical_folder / "meta.json"
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    del meta["items"], meta["generation"]
+    del meta["main"], meta["generation"]  # the single-folder layout had neither
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     assert LexicalIndex.load(services.lexical_folder) is None
     rebuilt = refresh_lexical(services.store, services.lexical_folder)
@@ -138,7 +138,7 @@ def test_a_write_that_changes_no_document_costs_one_fingerprint_scan(tmp_path: P
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([_folder(tmp_path)])
     services.store._bump_generation()
-    built_at = (services.lexical_folder / "words").stat().st_mtime_ns
+    built = LexicalIndex.stored(services.lexical_folder, "main")
     refresh_lexical(services.store, services.lexical_folder)
-    assert (services.lexical_folder / "words").stat().st_mtime_ns == built_at  # not rebuilt
+    assert LexicalIndex.stored(services.lexical_folder, "main") == built  # not rebuilt
     assert LexicalIndex.stored(services.lexical_folder, "generation") == services.store.generation()
