@@ -32,9 +32,20 @@ from evals.common import LAWS, ROOT, write_result  # noqa: E402
 
 EDITED = 10
 DELETED = 5
-# one rare word per edited file, so each probe has exactly one right answer
-MARKS = ("麒麟", "凤凰", "玄武", "朱雀", "白虎", "青龙", "貔貅", "饕餮", "鲲鹏", "獬豸")
-MARK = "本条为基准测试插入的独有语句：{word}守护第{n}号档案。"
+# one sentence per edited file, sharing no wording with the others, so each probe has exactly
+# one right answer (a shared template made the ten edited passages outrank each other)
+MARKS = (
+    "麒麟踏雪夜巡北岭古渡。",
+    "凤凰栖梧晨鸣南山竹林。",
+    "玄武负碑静卧东湖石桥。",
+    "朱雀衔灯飞越西市城楼。",
+    "白虎啸月守望云岭关隘。",
+    "青龙戏水盘旋洞庭湖心。",
+    "貔貅镇宅端坐钱塘旧巷。",
+    "饕餮铜鼎陈列太庙偏殿。",
+    "鲲鹏振翅扶摇九万里云。",
+    "獬豸独角明辨是非曲直。",
+)
 
 
 def child(data_dir: Path, corpus: Path, prune: bool, probes: list[str], gone: list[str]) -> None:
@@ -97,8 +108,7 @@ def edit_and_delete(corpus: Path) -> tuple[list[str], list[str]]:
     """Append a unique sentence to 10 laws and delete 5 others; returns (probes, deleted doc ids)."""
     laws = sorted(p for p in corpus.rglob("*.md") if p.name != "_index.md" and p.stat().st_size > 2000)
     probes = []
-    for n, path in enumerate(laws[:EDITED]):
-        line = MARK.format(word=MARKS[n], n=n)
+    for path, line in zip(laws[:EDITED], MARKS, strict=False):
         path.write_text(path.read_text(encoding="utf-8") + f"\n\n{line}\n", encoding="utf-8")
         probes.append(line)
     deleted = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 
 from index.embeddings import Embedder
 from index.fusion import Fused, reciprocal_rank_fusion
@@ -23,6 +24,21 @@ AUTHORITY = "authority"
 CHECKLIST_QUESTION = re.compile(r"清单.{0,6}(?:哪|第几|什么)|(?:哪|第几)(?:一|几)?[条项].{0,6}清单")
 # How deep each channel looks before fusion; RRF needs more than k to reorder well.
 CHANNEL_DEPTH = 100
+# A passage first in every lexical channel with at least this many times the runner-up's BM25
+# score is a quoted sentence: the citation prior reorders close calls, it never overrules that.
+DECISIVE = 2.0
+
+LexicalHits = dict[str, list[tuple[str, float]]]
+
+
+def decisive_match(hits: LexicalHits) -> str | None:
+    """The passage every (weighted) lexical channel puts first by a wide margin, if there is one."""
+    firsts = set()
+    for ranked in hits.values():
+        if not ranked or (len(ranked) > 1 and ranked[0][1] < DECISIVE * ranked[1][1]):
+            return None
+        firsts.add(ranked[0][0])
+    return firsts.pop() if len(firsts) == 1 else None
 
 
 class SearchEngine:
@@ -43,16 +59,16 @@ class SearchEngine:
         self.rrf_k = rrf_k
         self._item_positions = lexical.items
 
-    def rankings(self, query: str, depth: int) -> dict[str, list[str]]:
+    def rankings(self, query: str, depth: int, lexical: LexicalHits | None = None) -> dict[str, list[str]]:
         """Each channel's ranked passage ids; channels with no weight are not computed.
 
         A question that asks which checklist item something is gets one more
         channel: the lexical ranking among checklist items only, so the items
         compete with each other rather than with every paragraph that shares a word.
+        `lexical` is the lexical channels' result when the caller already has it.
         """
-        rankings = {
-            channel: [pid for pid, _ in hits] for channel, hits in self.lexical.search(query, depth).items()
-        }
+        lexical = lexical if lexical is not None else self.lexical.search(query, depth)
+        rankings = {channel: [pid for pid, _ in hits] for channel, hits in lexical.items()}
         dense = self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None
         vector = self._embedder().embed_query(query) if dense and self._embedder else None
         if vector is not None:
@@ -71,13 +87,21 @@ class SearchEngine:
         """The k best passages for `query`, best first, with what a citation needs."""
         if not query.strip() or k <= 0:
             return []
+        depth = max(k, CHANNEL_DEPTH)
+        lexical = self.lexical.search(query, depth)
         fused = reciprocal_rank_fusion(
-            self.rankings(query, max(k, CHANNEL_DEPTH)),
+            self.rankings(query, depth, lexical),
             self.weights,
             self.rrf_k,
             prior=self.lexical.authority_of,
             prior_weight=self.weights.get(AUTHORITY, 0.0) / (self.rrf_k + 1),
         )
+        quoted = decisive_match({c: hits for c, hits in lexical.items() if self.weights.get(c, 0.0) > 0})
+        if quoted and fused and fused[0].id != quoted:
+            best = fused[0].score
+            fused = [replace(f, score=best) for f in fused if f.id == quoted] + [
+                f for f in fused if f.id != quoted
+            ]
         hits: list[Hit] = []
         taken = 0
         # Usually one round; more only when candidates were dropped and the list goes deeper.

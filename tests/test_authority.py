@@ -62,3 +62,40 @@ def test_prior_lifts_the_cited_document_and_is_saved_with_the_index(tmp_path: Pa
     assert loaded is not None
     prior = loaded.authority_of([h.passage.id for h in top])
     assert prior[top[0].passage.id] > 0 and prior[top[1].passage.id] == 0.0
+
+
+def test_prior_never_overrules_a_quoted_sentence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exact quote from an uncited notice comes first, however cited the near matches are."""
+    from index import search
+
+    folder = _laws(tmp_path / "docs")
+    quote = "第一条 出租人应当在麒麟踏雪夜巡北岭古渡之后交付租赁物。"
+    (folder / "d.md").write_text("# 丁区通知\n\n" + quote + "\n", encoding="utf-8")
+    services = build_services(make_settings(tmp_path / "data", authority_weight=8.0, dense_weight=0.0))
+    services.ingest([folder])
+    engine = services.engine()
+    lexical = engine.lexical.search(quote, 10)
+    assert search.decisive_match(lexical) == "docs/d.md#0"
+    top = engine.search(quote, 3)
+    assert top[0].passage.doc_id == "docs/d.md"
+    assert top[0].score >= top[1].score  # scores still read best first
+    monkeypatch.setattr(search, "DECISIVE", float("inf"))
+    assert engine.search(quote, 3)[0].passage.doc_id == "docs/b.md"  # what the prior alone would do
+
+
+@pytest.mark.parametrize(
+    ("hits", "expected"),
+    [
+        ({"words": [("a", 9.0), ("b", 3.0)], "bigrams": [("a", 20.0), ("c", 5.0)]}, "a"),
+        ({"words": [("a", 9.0), ("b", 6.0)], "bigrams": [("a", 20.0), ("c", 5.0)]}, None),  # close call
+        ({"words": [("a", 9.0)], "bigrams": [("c", 20.0)]}, None),  # channels disagree
+        ({"words": [], "bigrams": [("a", 20.0)]}, None),
+        ({}, None),
+    ],
+)
+def test_decisive_match_needs_every_channel_and_a_wide_margin(
+    hits: dict[str, list[tuple[str, float]]], expected: str | None
+) -> None:
+    from index.search import decisive_match
+
+    assert decisive_match(hits) == expected
