@@ -6,6 +6,9 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 
 def free_port() -> int:
@@ -27,3 +30,21 @@ def wait_until_up(url: str, server: subprocess.Popen[bytes], what: str, seconds:
         except OSError:
             time.sleep(0.2)
     raise TimeoutError(f"{what} did not come up at {url}")
+
+
+@contextmanager
+def serving(
+    command: Sequence[str], health: str, what: str, seconds: float = 60, **popen: Any
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server process, wait until `health` answers, and stop it (kill if it lingers) after."""
+    server = subprocess.Popen(list(command), **popen)
+    try:
+        wait_until_up(health, server, what, seconds)
+        yield server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

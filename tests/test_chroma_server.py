@@ -19,7 +19,7 @@ import pytest
 from app.services import Services, build_services
 from index.lexical import WORDS
 from tests.conftest import FIXTURES, ROOT, make_settings
-from tests.server_support import free_port, wait_until_up
+from tests.server_support import free_port, serving
 
 # The server comes from the chromadb package installed beside this interpreter.
 CHROMA = Path(sys.executable).with_name("chroma")
@@ -35,24 +35,20 @@ def chroma_url(tmp_path: Path) -> Iterator[str]:
     if not CHROMA.exists():
         pytest.skip(f"the chroma CLI is missing ({CHROMA}): install the chromadb package into the venv")
     port = free_port()
-    with (tmp_path / "chroma-server.log").open("wb") as log:
-        server = subprocess.Popen(
-            [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1"]
-            + ["--port", str(port)],
+    url = f"http://127.0.0.1:{port}"
+    command = [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1"]
+    with (
+        (tmp_path / "chroma-server.log").open("wb") as log,
+        serving(
+            command + ["--port", str(port)],
+            url + "/api/v2/heartbeat",
+            "chroma run",
+            30,
             stdout=log,
             stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_up(url + "/api/v2/heartbeat", server, "chroma run", 30)
-            yield url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        ),
+    ):
+        yield url
 
 
 class Auditor:
