@@ -140,10 +140,9 @@ def ingest_files(
 
 def prune_missing(store: PassageStore, report: IngestReport) -> None:
     """Remove documents whose source files no longer exist."""
-    for doc_id, source in store.document_sources().items():
-        if not Path(source).exists():
-            store.delete_document(doc_id)
-            report.removed.append(doc_id)
+    gone = [doc_id for doc_id, source in store.document_sources().items() if not Path(source).exists()]
+    store.delete_documents(gone)
+    report.removed.extend(gone)
 
 
 def lexical_text(text: str, md: Mapping[str, Any]) -> str:

@@ -108,6 +108,15 @@ def fingerprint_of(hashes: dict[str, str]) -> str:
     return hashlib.sha256(repr(sorted(hashes.items())).encode("utf-8")).hexdigest()
 
 
+def _passage_ids_of(records: Any) -> list[str]:
+    """Passage ids of the documents in a `get` of records, from the passage count in each."""
+    return [
+        passage_id(doc_id, n)
+        for doc_id, md in zip(records["ids"], records.get("metadatas") or [], strict=True)
+        for n in range(int(md.get("passages", 0)))
+    ]
+
+
 class PassageStore:
     """Documents and passages of one embedding model, in embedded Chroma or a Chroma server."""
 
@@ -196,9 +205,7 @@ class PassageStore:
         that trusts only recorded documents never sees half of one. Ids in `new` are known to be
         absent, which spares a delete per document on a first ingest.
         """
-        for doc, _ in docs:
-            if doc.id not in new:
-                self.delete_document(doc.id)
+        self.delete_documents([doc.id for doc, _ in docs if doc.id not in new], bump=False)
         rows = [(p, doc.meta) for doc, passages in docs for p in passages]
         batch = max(1, min(_PAGE, self._client.get_max_batch_size()))
         for lo in range(0, len(rows), batch):
@@ -226,28 +233,34 @@ class PassageStore:
         self._bump_generation()
 
     def delete_document(self, doc_id: str) -> None:
-        """Remove the document record first, then its passages.
+        self.delete_documents([doc_id])
 
-        The record says how many passages it has and their ids are `doc#0..n-1`, so they go
-        by id, not by a metadata scan of the whole collection; without a record (an ingest
-        stopped between passages and record) the scan finds any strays.
+    def delete_documents(self, doc_ids: Sequence[str], bump: bool = True) -> None:
+        """Remove the documents' records first, then their passages, each in one call.
+
+        Chroma spends a fixed fraction of a second on every delete, so many documents go
+        together. A record says how many passages it has and their ids are `doc#0..n-1`, so
+        they go by id, not by a metadata scan of the whole collection; for a document without
+        a record (an ingest stopped between passages and record) the scan finds any strays.
         """
-        ids = self._passage_ids([doc_id])
-        self._documents.delete(ids=[doc_id])
+        if not doc_ids:
+            return
+        recorded = self._documents.get(ids=list(doc_ids), include=["metadatas"])
+        self._documents.delete(ids=list(doc_ids))
+        ids = _passage_ids_of(recorded)
         if ids:
             self._passages.delete(ids=ids)
-        else:
-            self._passages.delete(where={"doc_id": doc_id})
-        self._bump_generation()
+        strays = sorted(set(doc_ids) - set(recorded["ids"]))
+        if strays:
+            self._passages.delete(where={"doc_id": {"$in": strays}})
+        if bump:
+            self._bump_generation()
 
     def _passage_ids(self, doc_ids: Sequence[str]) -> list[str]:
-        """Ids of the recorded documents' passages, from the passage count in each record."""
-        got = self._documents.get(ids=list(doc_ids), include=["metadatas"]) if doc_ids else {"ids": []}
-        return [
-            passage_id(doc_id, n)
-            for doc_id, md in zip(got["ids"], got.get("metadatas") or [], strict=True)
-            for n in range(int(md.get("passages", 0)))
-        ]
+        """Ids of the recorded documents' passages."""
+        return (
+            _passage_ids_of(self._documents.get(ids=list(doc_ids), include=["metadatas"])) if doc_ids else []
+        )
 
     def generation(self) -> str:
         """Changes after every write; reading it costs one small get, unlike `fingerprint`."""
