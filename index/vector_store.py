@@ -24,6 +24,7 @@ from ingest.models import ChecklistItem, Document, DocumentMeta, Passage, passag
 # Chroma stores scalars only; None becomes "" and back.
 _META_FIELDS = ("title", "issuer", "date", "doc_number", "kind", "series")
 _PAGE = 2000
+NEAREST_MARGIN = 2  # `nearest` fetches this many times k (see there)
 _GENERATION = "generation"
 
 
@@ -305,9 +306,14 @@ class PassageStore:
         return set(self._passages.get(where={"item": {"$ne": ""}}, include=[])["ids"])
 
     def nearest(self, vector: Sequence[float], k: int, items_only: bool = False) -> list[tuple[str, float]]:
-        """Passage ids by cosine similarity to `vector`, best first; `items_only`: checklist items only."""
-        n = min(k, self.count())
-        if n <= 0:
+        """Passage ids by cosine similarity to `vector`, best first; `items_only`: checklist items only.
+
+        HNSW is approximate and its misses near the cut vary from one process to the next, which
+        made the same question rank differently in two runs; asking for twice as many and keeping
+        the best k (ties by id) gives the same list every time.
+        """
+        n = min(NEAREST_MARGIN * k, self.count())
+        if n <= 0 or k <= 0:
             return []
         got = self._passages.query(
             query_embeddings=[list(vector)],
@@ -315,7 +321,8 @@ class PassageStore:
             include=["distances"],
             where={"item": {"$ne": ""}} if items_only else None,
         )
-        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+        pairs = [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+        return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:k]
 
     @property
     def collection_metadata(self) -> dict[str, Any]:

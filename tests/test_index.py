@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from app.services import build_services
+from app.services import Services, build_services
 from index.lexical import LexicalIndex
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, ROOT, make_settings
 
 SEED = CORPUS / "东莞市直机关" / "000_7485c2985d73583a.txt"
 REGULATION = CORPUS / "党内法规" / "中国共产党问责条例.md"
@@ -142,3 +145,27 @@ def test_a_write_that_changes_no_document_costs_one_fingerprint_scan(tmp_path: P
     refresh_lexical(services.store, services.lexical_folder)
     assert LexicalIndex.stored(services.lexical_folder, "main") == built  # not rebuilt
     assert LexicalIndex.stored(services.lexical_folder, "generation") == services.store.generation()
+
+
+def test_same_question_same_ranking_in_every_process(corpus_services: Services) -> None:
+    """Approximate nearest neighbours once varied between processes at the cut, moving answers."""
+    data_dir = corpus_services.settings.data_dir
+    script = (
+        "import sys, json; from pathlib import Path\n"
+        "from app.services import build_services; from app.settings import load_settings\n"
+        "engine = build_services(load_settings(data_dir=Path(sys.argv[1]))).engine()\n"
+        "print(json.dumps(engine.rankings(sys.argv[2], 100)))\n"
+    )
+    question = "海事局那边，支部书记干得不好、大家打分又低的，会怎么处理？"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(data_dir), question],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(runs) == 1
