@@ -276,6 +276,11 @@ class LexicalIndex:
         )
 
     @property
+    def passages(self) -> int:
+        """How many passages the index answers from (hidden ones not counted)."""
+        return len(self.ids) - len(self.dead)
+
+    @property
     def delta_size(self) -> int:
         """Passages the delta adds plus passages of main it hides: the work a full build would fold in."""
         return (len(self.delta.ids) if self.delta else 0) + len(self.dead)

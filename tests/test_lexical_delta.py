@@ -49,6 +49,7 @@ def test_delta_hides_old_passages_and_ranks_like_a_full_build(tmp_path: Path, in
     assert updated is not None and updated.delta is not None
     assert updated.main.name == main_before  # the main segment was not rebuilt
     assert updated.fingerprint == services.store.fingerprint()
+    assert updated.passages == services.store.count() < len(updated.ids)  # old versions hidden, not counted
 
     reopened = build_services(make_settings(tmp_path / "data")).engine()  # another process, from disk
     assert reopened.lexical.delta is not None

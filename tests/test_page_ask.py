@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from app.services import Services
-from tests.page_support import library, page, run
+from tests.page_support import library, page, page_services, run
 
 __all__ = ["library"]  # the fixture, imported so pytest finds it here
 
@@ -39,3 +43,16 @@ def test_example_button_asks_it(library: Services) -> None:
     run(at)
     assert at.text_input(key="ask.question").value == QUESTION
     assert [s.value for s in at.subheader] == ["出处"]
+
+
+def test_opening_the_page_loads_the_index_before_the_first_question(library: Services) -> None:
+    at = run(page("ask"))
+    assert not at.error
+    assert library._engine is not None  # built by the page load, shared by every user's first question
+    assert [c.value for c in at.caption] == [f"已载入索引：{library.store.count()} 个段落"]
+
+
+def test_empty_index_is_reported_when_the_page_opens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page_services(monkeypatch, tmp_path / "empty")
+    at = run(page("ask"))
+    assert any("索引为空" in e.value for e in at.error)

@@ -71,3 +71,8 @@ if question.strip():
         st.error(str(exc))
         st.stop()
     _render(answer)
+else:
+    try:  # load the shared index while the user types, so the first answer is as quick as the rest
+        st.caption(f"已载入索引：{services().engine().lexical.passages} 个段落")
+    except DangjianError as exc:  # an empty index says so before anyone asks
+        st.error(str(exc))
