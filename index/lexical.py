@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ BIGRAMS = "bigrams"
 _META = "meta.json"
 _AUTHORITY = "authority.npy"
 _SEGMENT = "segment.json"
+# A segment folder no metadata names, this old, is a crashed save's leftover (a save takes minutes at most).
+LEFTOVER_SECONDS = 3600
 
 
 # Below this many passages one process tokenises faster than starting workers.
@@ -319,16 +322,26 @@ class LexicalIndex:
         """Write new segments into their own folders, then swap the metadata naming them in at once.
 
         Readers only follow the metadata file, so they see the old index or the new one, never a
-        mix; segments no longer named are removed afterwards. An unchanged main is not rewritten.
+        mix. Afterwards the segments the previous metadata named are removed (a reader caught
+        between the two retries once), and so are leftovers of a crashed save; a segment that
+        another process is still writing is named by no metadata yet and is left alone.
+        An unchanged main is not rewritten.
         """
         folder.mkdir(parents=True, exist_ok=True)
+        previous = {LexicalIndex.stored(folder, "main"), LexicalIndex.stored(folder, "delta")}
         for kind, seg in (("main", self.main), ("delta", self.delta)):
             if seg is not None and not seg.name:
                 seg.save(folder / f"{kind}-{uuid.uuid4().hex[:12]}")
         self._write_meta(folder)
         keep = {self.main.name, self.delta.name if self.delta else ""}
         for child in folder.iterdir():
-            if child.is_dir() and child.name not in keep:
+            if not child.is_dir() or child.name in keep:
+                continue
+            try:
+                leftover = time.time() - child.stat().st_mtime > LEFTOVER_SECONDS
+            except OSError:  # removed meanwhile by another process's save
+                continue
+            if child.name in previous or leftover:
                 shutil.rmtree(child, ignore_errors=True)
 
     def record_generation(self, folder: Path, generation: str) -> None:
@@ -347,13 +360,22 @@ class LexicalIndex:
             "delta": self.delta.name if self.delta else "",
             "dead": self.dead.tolist(),
         }
-        tmp = folder / (_META + ".tmp")
+        # a name of its own: two processes may record at once, and each swap must be whole
+        tmp = folder / f"{_META}.{uuid.uuid4().hex[:12]}.tmp"
         tmp.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, folder / _META)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        """The saved index, memory-mapped; None when there is none or it is unreadable."""
+        """The saved index, memory-mapped; None when there is none or it is unreadable.
+
+        Tried twice: another process may swap in a new index and remove the old segments
+        between this one reading the metadata and opening them.
+        """
+        return cls._read(folder) or cls._read(folder)
+
+    @classmethod
+    def _read(cls, folder: Path) -> LexicalIndex | None:
         try:
             meta = json.loads((folder / _META).read_text(encoding="utf-8"))
             main = Segment.load(folder / meta["main"])

@@ -75,7 +75,11 @@ def test_fast_reader_gives_the_vectors_sentence_transformers_gives(bundled: Embe
 
     assert isinstance(bundled._model, StaticModelReader)
     reference = SentenceTransformer(str(BUNDLED_MODEL_DIR), device="cpu", trust_remote_code=True)
-    texts = ["逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。", "预备党员的预备期为一年。", "？？"]
+    texts = [
+        "逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。",
+        "预备党员的预备期为一年。",
+        "？？",
+    ]
     expected = reference.encode(texts, normalize_embeddings=True)
     assert np.allclose(bundled.embed_passages(texts), expected, atol=1e-5)
     assert np.allclose(bundled.embed_query(texts[0]), expected[0], atol=1e-5)

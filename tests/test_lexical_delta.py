@@ -86,3 +86,47 @@ def test_delta_outgrowing_its_share_means_a_full_build(
     assert rebuilt.main.name != main_before
     assert [p.name for p in services.lexical_folder.iterdir() if p.is_dir()] == [rebuilt.main.name]
     assert refresh_lexical(services.store, services.lexical_folder).main.name == rebuilt.main.name
+
+
+def test_save_leaves_another_process_s_segment_alone(tmp_path: Path) -> None:
+    """Only segments the previous metadata named, or a crashed save's old leftovers, are removed."""
+    import os
+    import time
+
+    texts = ["第一条 党组织书记履行第一责任人职责。", "第二条 机关食堂应当公示每周菜谱。"]
+    folder = tmp_path / "lexical"
+    first = LexicalIndex.build(["a#0", "b#0"], texts, [], "one")
+    first.save(folder)
+    in_flight = folder / "main-someoneelse"  # another process, between writing it and naming it
+    in_flight.mkdir()
+    crashed = folder / "delta-crashed"
+    crashed.mkdir()
+    old = time.time() - 2 * 3600
+    os.utime(crashed, (old, old))
+    second = LexicalIndex.build(["a#0", "b#0"], texts, [], "two")
+    second.save(folder)
+    names = {p.name for p in folder.iterdir() if p.is_dir()}
+    assert names == {second.main.name, "main-someoneelse"}
+    loaded = LexicalIndex.load(folder)
+    assert loaded is not None and loaded.fingerprint == "two"
+
+
+def test_load_retries_once_when_the_segments_move_underneath(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import lexical
+
+    folder = tmp_path / "lexical"
+    LexicalIndex.build(["a#0"], ["第一条 党组织书记履行第一责任人职责。"], [], "one").save(folder)
+    real = lexical.Segment.load
+    calls = {"n": 0}
+
+    def gone_once(path: Path) -> lexical.Segment:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise FileNotFoundError(path)  # removed by another process's save just now
+        return real(path)
+
+    monkeypatch.setattr(lexical.Segment, "load", staticmethod(gone_once))
+    loaded = LexicalIndex.load(folder)
+    assert loaded is not None and calls["n"] == 2
