@@ -114,7 +114,7 @@ def query_terms(text: str, engine: SearchEngine) -> QueryTerms:
     """jieba words of the engine's own tokenizer (policy terms, stopwords), weighted by IDF."""
     lexical = engine.lexical
     words = dict.fromkeys(w for w in lexical.tokenizer.words(text) if w not in FRAMING)
-    n = len(lexical.ids)
+    n = lexical.passages
     # smoothed inverse share of passages holding the word, from the index's own counts: rare words weigh more
     return QueryTerms({w: math.log((n + 1) / (lexical.document_frequency(w) + 0.5)) for w in words})
 
@@ -337,12 +337,5 @@ def compose_answer(query: str, engine: SearchEngine, llm: LLMClient | None = Non
     item_hits = matched_items(query, hits)
     items = tuple(h.passage.item for h in item_hits if h.passage.item)
     fallback = checklist_drafts(engine, item_hits, newer) if item_hits else extractive(terms, hits, newer)
-    if llm is None:
-        return assemble(query, fallback, items, hits)
-    from app.llm import LLMFailure
-
-    try:
-        drafts = llm.answer(query, hits)
-    except LLMFailure as failure:
-        return assemble(query, fallback, items, hits, failure.notice)
-    return assemble(query, drafts, items, hits)
+    drafts, notice = llm.answer_or(query, hits, fallback) if llm is not None else (fallback, "")
+    return assemble(query, drafts, items, hits, notice)

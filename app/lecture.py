@@ -177,12 +177,6 @@ def pick_points(
     return chosen
 
 
-def _rephrased(theme: str, part: str, hits: list[Hit], llm: LLMClient) -> list[tuple[str, tuple[Hit, ...]]]:
-    """The LLM's points for one part, each checked against the passages it cites (app.llm.verified)."""
-    question = f"为“{theme}”专题党课提纲的“{part}”部分，依据资料写出{len(hits)}条要点，每条一句话。"
-    return llm.answer(question, hits)[:POINTS_PER_PART]
-
-
 def build_outline(theme: str, engine: SearchEngine, llm: LLMClient | None = None) -> Outline:
     """The outline for `theme`; a part the library says nothing about stays empty, not invented."""
     about, used, notice = expanded(theme), set[str](), ""
@@ -190,19 +184,14 @@ def build_outline(theme: str, engine: SearchEngine, llm: LLMClient | None = None
     drafts: list[tuple[str, str, tuple[Hit, ...]]] = []  # part, text, cited passages
     for part in PARTS:
         chosen = pick_points(part, about, engine, used, newer)
-        found: list[tuple[str, str, tuple[Hit, ...]]] = [
-            (part.name, _point_text(c), (c.hit,)) for c in chosen
-        ]
-        if llm is not None and chosen:
-            from app.llm import LLMFailure
-
-            try:
-                found = [
-                    (part.name, t, h) for t, h in _rephrased(theme, part.name, [c.hit for c in chosen], llm)
-                ] or found
-            except LLMFailure as failure:
-                notice = failure.notice
-        drafts += found
+        found: list[tuple[str, tuple[Hit, ...]]] = [(_point_text(c), (c.hit,)) for c in chosen]
+        if llm is not None and chosen:  # the model's points, each checked against the passages it cites
+            question = (
+                f"为“{theme}”专题党课提纲的“{part.name}”部分，依据资料写出{len(chosen)}条要点，每条一句话。"
+            )
+            found, failed = llm.answer_or(question, [c.hit for c in chosen], found, POINTS_PER_PART)
+            notice = failed or notice
+        drafts += [(part.name, text, cited) for text, cited in found]
     sources = Sources()
     points = [
         Point(name, short_reference(cited[0]), text, tuple(sources.cite(h) for h in cited))

@@ -244,13 +244,6 @@ def find_measures(problem: str, items: Sequence[ChecklistItem], engine: SearchEn
     return topical + method
 
 
-def _rephrased(problem: str, found: list[Clause], llm: LLMClient) -> list[tuple[str, tuple[Hit, ...]]]:
-    """The LLM's wording of the measures, each checked against its passages (app.llm.verified)."""
-    hits = list({c.hit.passage.id: c.hit for c in found}.values())
-    question = f"针对问题“{problem}”，依据资料写出2到4条整改措施，每条是一句简短的祈使句。"
-    return [(text.rstrip("。"), cited) for text, cited in llm.answer(question, hits)[:MAX_MEASURES]]
-
-
 def build_row(
     problem: str, matches: Sequence[Hit], engine: SearchEngine, sources: Sources, llm: LLMClient | None = None
 ) -> tuple[LedgerRow, str]:
@@ -262,14 +255,13 @@ def build_row(
     found = find_measures(problem, items, engine)
     drafts: list[tuple[str, tuple[Hit, ...]]] = [(c.text, (c.hit,)) for c in found]
     notice = ""
-    if llm is not None and found:
-        from app.llm import LLMFailure
-
-        try:
-            drafts = _rephrased(problem, found, llm) or drafts
-        except LLMFailure as failure:
-            notice = failure.notice
-    measures = tuple(Measure(text, tuple(sources.cite(h) for h in cited)) for text, cited in drafts)
+    if llm is not None and found:  # the model's wording, each measure checked against its passages
+        hits = list({c.hit.passage.id: c.hit for c in found}.values())
+        question = f"针对问题“{problem}”，依据资料写出2到4条整改措施，每条是一句简短的祈使句。"
+        drafts, notice = llm.answer_or(question, hits, drafts, MAX_MEASURES)
+    measures = tuple(
+        Measure(text.rstrip("。"), tuple(sources.cite(h) for h in cited)) for text, cited in drafts
+    )
     return LedgerRow(problem, items, item_cites, measures), notice
 
 

@@ -158,3 +158,16 @@ class LLMClient:
         if not drafts:
             raise LLMFailure(REJECTED)
         return drafts
+
+    def answer_or(
+        self, query: str, hits: list[Hit], fallback: list[Draft], limit: int | None = None
+    ) -> tuple[list[Draft], str]:
+        """Verified sentences (at most `limit`) and no notice; `fallback` and the reason when the model fails.
+
+        Answers, lecture points and ledger measures all take the model's wording this way:
+        the extracted text stays whenever the model is down or nothing it wrote checks out.
+        """
+        try:
+            return self.answer(query, hits)[:limit], ""
+        except LLMFailure as failure:
+            return fallback, failure.notice

@@ -191,13 +191,11 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
     and once the delta outgrows DELTA_SHARE of the main segment, everything is rebuilt.
     """
     generation = store.generation()  # read before the passages: a write meanwhile shows next time
-    if generation and LexicalIndex.stored(folder, "generation") == generation:
-        loaded = LexicalIndex.load(folder)
-        if loaded is not None:
-            return loaded
+    saved = LexicalIndex.load(folder)
+    if saved is not None and generation and saved.generation == generation:
+        return saved
     documents = store.document_hashes()
     fingerprint = fingerprint_of(documents)
-    saved = LexicalIndex.load(folder)
     if saved is not None and saved.fingerprint == fingerprint:
         if generation:  # the next start takes the cheap path
             saved.record_generation(folder, generation)
