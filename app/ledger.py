@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from app.answer import MEASURE, PLAN_KINDS, QueryTerms, cjk_bigrams, item_text, jaccard, query_terms
+from app.answer import MEASURE, PLAN_KINDS, QueryTerms, Sentence, cjk_bigrams, item_text, jaccard, query_terms
 from app.export_docx import HEADING_NUMBER, Sources, mark, short_reference
 from index.search import SearchEngine
 from ingest.models import ChecklistItem, Hit
@@ -75,12 +75,8 @@ _VERB = re.compile(
 VERB_WITHIN = 3
 
 
-@dataclass(frozen=True)
-class Measure:
-    """One 整改措施 and the citation numbers that bear it out."""
-
-    text: str
-    cites: tuple[int, ...]
+# One 整改措施 and the citation numbers that bear it out: the same shape as an answer's sentence.
+Measure = Sentence
 
 
 @dataclass(frozen=True)
