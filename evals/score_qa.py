@@ -45,6 +45,15 @@ CHECKLIST_KINDS = ("checklist", "old_checklist")
 LEGACY_KEYS = ("questions", "hit@1", "hit@5", "hit@10", "mrr", "checklist_item@1", "hit@5_by_kind")
 # Remembers the DANGJIAN_* settings a data dir was built under, so another configuration cannot reuse it.
 STAMP = "eval_settings.json"
+# The settings that decide what an ingest writes (the rest only weigh what is searched).
+INDEX_SETTINGS = {
+    "DANGJIAN_EMBED_MODEL",
+    "DANGJIAN_CHUNK_CHARS",
+    "DANGJIAN_SEMANTIC_MODEL",
+    "DANGJIAN_SEMANTIC_MAX_PASSAGES",
+    "DANGJIAN_CHROMA_URL",
+    "DANGJIAN_CORPUS_DIR",
+}
 _TABLE_HEADER = re.compile(r"^\s*\[\[?([^\[\]]+)\]\]?\s*(#.*)?$")
 
 
@@ -176,12 +185,12 @@ def copy_without_plain_words(corpus: Path, dest: Path) -> list[str]:
 
 
 def claim_data_dir(data_dir: Path, env: dict[str, str]) -> None:
-    """Refuse a data dir built under other DANGJIAN_* settings (e.g. another embedding model): its
-    index would not be the one this configuration builds. Stamps a new one with the settings."""
+    """Refuse a data dir built under other settings that shape the index (e.g. another embedding
+    model): its index would not be the one this configuration builds. Fusion weights do not shape
+    it, so configurations that differ only in weights may share one (`--data-dir`) and skip the
+    re-ingest. Stamps a new data dir with the settings."""
     settings = {
-        key: value
-        for key, value in sorted({**os.environ, **env}.items())
-        if key.startswith("DANGJIAN_") and key != "DANGJIAN_DATA_DIR"
+        key: value for key, value in sorted({**os.environ, **env}.items()) if key in INDEX_SETTINGS
     }
     stamp = data_dir / STAMP
     if stamp.is_file():

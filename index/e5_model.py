@@ -298,6 +298,7 @@ def ensure_e5_model(models_dir: Path, source: Path | None = None) -> Path:
         pass
     models_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{E5_MODEL}-", dir=models_dir))
+    staging.chmod(0o755)  # mkdtemp's 0700 would hide the model from other accounts on a shared server
     try:
         write_sentence_transformer(read_e5_file(source), staging)
         (staging / SOURCE_STAMP).write_text(json.dumps(stamp), encoding="utf-8")
@@ -310,3 +311,4 @@ def ensure_e5_model(models_dir: Path, source: Path | None = None) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder
+

@@ -12,7 +12,7 @@ import importlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -52,6 +52,14 @@ def resolve_model(spec: str, models_dir: Path) -> str:
         if module is not None and hasattr(module, "get_model_path"):
             return str(module.get_model_path())
     return spec
+
+
+class Encoder(Protocol):
+    """What search needs of a model: a query vector and passage vectors (unit length)."""
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
 class Embedder:

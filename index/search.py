@@ -1,4 +1,5 @@
-"""Hybrid search: lexical channels and (when it can read Chinese) the embedding channel, fused by RRF.
+"""Hybrid search: lexical channels, the embedding channel (when it can read Chinese) and, for a small
+library, the teacher channel (index/semantic.py), fused by RRF.
 
 `SearchEngine.search(query, k) -> list[Hit]` is the whole API the app sees.
 """
@@ -9,9 +10,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from index.embeddings import Embedder
+from index.embeddings import Embedder, Encoder
 from index.fusion import Fused, reciprocal_rank_fusion
 from index.lexical import LexicalIndex
+from index.semantic import SEMANTIC, SemanticIndex
 from index.vector_store import PassageStore
 from ingest.models import Hit
 
@@ -51,6 +53,7 @@ class SearchEngine:
         weights: Mapping[str, float],
         embedder: Callable[[], Embedder] | None = None,
         rrf_k: int = 60,
+        semantic: tuple[SemanticIndex, Callable[[], Encoder]] | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
@@ -58,6 +61,7 @@ class SearchEngine:
         self._embedder = embedder
         self.rrf_k = rrf_k
         self._item_positions = lexical.items
+        self._semantic = semantic if self.weights.get(SEMANTIC, 0.0) > 0 else None
 
     def rankings(self, query: str, depth: int, lexical: LexicalHits | None = None) -> dict[str, list[str]]:
         """Each channel's ranked passage ids; channels with no weight are not computed.
@@ -73,6 +77,10 @@ class SearchEngine:
         vector = self._embedder().embed_query(query) if dense and self._embedder else None
         if vector is not None:
             rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth)]
+        semantic, teacher = self._semantic or (None, None)
+        meaning = teacher().embed_query(query) if semantic and teacher else None
+        if semantic and meaning is not None:
+            rankings[SEMANTIC] = [pid for pid, _ in semantic.rank(meaning, depth)]
         if len(self._item_positions) and CHECKLIST_QUESTION.search(query):
             among = {
                 c: [pid for pid, _ in hits]
@@ -80,6 +88,8 @@ class SearchEngine:
             }
             if vector is not None:
                 among[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth, items_only=True)]
+            if semantic and meaning is not None:
+                among[SEMANTIC] = [pid for pid, _ in semantic.rank(meaning, depth, items_only=True)]
             rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(among, self.weights, self.rrf_k)]
         return rankings
 

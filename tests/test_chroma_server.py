@@ -92,6 +92,7 @@ def _ingest_env(services: Services, data_dir: Path) -> dict[str, str]:
     return env | {
         "DANGJIAN_CHROMA_URL": s.chroma_url,
         "DANGJIAN_EMBED_MODEL": s.embed_model,
+        "DANGJIAN_SEMANTIC_MODEL": s.semantic_model,
         "DANGJIAN_DATA_DIR": str(data_dir),
         "HF_HUB_OFFLINE": "1",
     }

