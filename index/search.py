@@ -7,15 +7,18 @@ library, the teacher channel (index/semantic.py), fused by RRF.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+
+import numpy as np
 
 from index.embeddings import Embedder, Encoder
 from index.fusion import Fused, reciprocal_rank_fusion
 from index.lexical import LexicalIndex
 from index.semantic import SEMANTIC, SemanticIndex
 from index.vector_store import PassageStore
-from ingest.models import Hit
+from ingest.models import Hit, document_of
 
 DENSE = "dense"
 CHECKLIST = "checklist"
@@ -43,6 +46,16 @@ def decisive_match(hits: LexicalHits) -> str | None:
     return firsts.pop() if len(firsts) == 1 else None
 
 
+def take_turns(fused: list[Fused]) -> list[Fused]:
+    """Each document's best passage, then each one's second best, and so on: one document's many
+    near matches never crowd another named document out of the first places."""
+    by_document: dict[str, list[Fused]] = {}
+    for f in fused:
+        by_document.setdefault(document_of(f.id), []).append(f)
+    queues = list(by_document.values())
+    return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
 class SearchEngine:
     """Read-only over one data dir: safe to share between users of the web page."""
 
@@ -54,6 +67,7 @@ class SearchEngine:
         embedder: Callable[[], Embedder] | None = None,
         rrf_k: int = 60,
         semantic: tuple[SemanticIndex, Callable[[], Encoder]] | None = None,
+        scope_of: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
@@ -62,45 +76,89 @@ class SearchEngine:
         self.rrf_k = rrf_k
         self._item_positions = lexical.items
         self._semantic = semantic if self.weights.get(SEMANTIC, 0.0) > 0 else None
+        self._scope_of = scope_of
+        self._doc_positions: dict[str, list[int]] | None = None
 
-    def rankings(self, query: str, depth: int, lexical: LexicalHits | None = None) -> dict[str, list[str]]:
+    def _positions(self, doc_ids: frozenset[str]) -> np.ndarray:
+        """Lexical-index positions of these documents' passages (built once per engine)."""
+        if self._doc_positions is None:
+            self._doc_positions = defaultdict(list)
+            for position, pid in enumerate(self.lexical.ids):
+                self._doc_positions[document_of(pid)].append(position)
+        return np.asarray(sorted(p for d in doc_ids for p in self._doc_positions.get(d, [])), dtype=np.int64)
+
+    def rankings(
+        self,
+        query: str,
+        depth: int,
+        lexical: LexicalHits | None = None,
+        scope: frozenset[str] = frozenset(),
+    ) -> dict[str, list[str]]:
         """Each channel's ranked passage ids; channels with no weight are not computed.
 
         A question that asks which checklist item something is gets one more
         channel: the lexical ranking among checklist items only, so the items
         compete with each other rather than with every paragraph that shares a word.
-        `lexical` is the lexical channels' result when the caller already has it.
+        `lexical` is the lexical channels' result when the caller already has it;
+        `scope` limits every channel to these documents' passages.
         """
-        lexical = lexical if lexical is not None else self.lexical.search(query, depth)
+        among = self._positions(scope) if scope else None
+        lexical = lexical if lexical is not None else self.lexical.search(query, depth, among=among)
         rankings = {channel: [pid for pid, _ in hits] for channel, hits in lexical.items()}
         dense = self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None
         vector = self._embedder().embed_query(query) if dense and self._embedder else None
         if vector is not None:
-            rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth)]
+            rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth, doc_ids=scope)]
         semantic, teacher = self._semantic or (None, None)
         meaning = teacher().embed_query(query) if semantic and teacher else None
         if semantic and meaning is not None:
-            rankings[SEMANTIC] = [pid for pid, _ in semantic.rank(meaning, depth)]
+            rankings[SEMANTIC] = [pid for pid, _ in semantic.rank(meaning, depth, doc_ids=scope)]
         if len(self._item_positions) and CHECKLIST_QUESTION.search(query):
-            among = {
-                c: [pid for pid, _ in hits]
-                for c, hits in self.lexical.search(query, depth, among=self._item_positions).items()
+            items = self._item_positions if among is None else np.intersect1d(self._item_positions, among)
+            by_channel = {
+                c: [pid for pid, _ in hits] for c, hits in self.lexical.search(query, depth, among=items).items()
             }
             if vector is not None:
-                among[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth, items_only=True)]
+                by_channel[DENSE] = [
+                    pid for pid, _ in self.store.nearest(vector, depth, items_only=True, doc_ids=scope)
+                ]
             if semantic and meaning is not None:
-                among[SEMANTIC] = [pid for pid, _ in semantic.rank(meaning, depth, items_only=True)]
-            rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(among, self.weights, self.rrf_k)]
+                by_channel[SEMANTIC] = [
+                    pid for pid, _ in semantic.rank(meaning, depth, items_only=True, doc_ids=scope)
+                ]
+            rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(by_channel, self.weights, self.rrf_k)]
         return rankings
 
     def search(self, query: str, k: int = 10) -> list[Hit]:
-        """The k best passages for `query`, best first, with what a citation needs."""
+        """The k best passages for `query`, best first, with what a citation needs.
+
+        When the question names documents ("按纪律处分条例", "2020年方案"), their passages come
+        first, ranked among themselves; several named documents take turns, so a comparison
+        quotes each. The rest of the library follows.
+        """
         if not query.strip() or k <= 0:
             return []
         depth = max(k, CHANNEL_DEPTH)
-        lexical = self.lexical.search(query, depth)
+        fused = self._fused(query, depth)
+        scope = frozenset(self._scope_of(query)) if self._scope_of else frozenset()
+        if scope:
+            first = take_turns(self._fused(query, depth, scope))
+            seen = {f.id for f in first}
+            fused = first + [f for f in fused if f.id not in seen]
+        hits: list[Hit] = []
+        taken = 0
+        # Usually one round; more only when candidates were dropped and the list goes deeper.
+        while len(hits) < k and taken < len(fused):
+            hits += self._whole_hits(fused[taken : taken + k])
+            taken += k
+        return hits[:k]
+
+    def _fused(self, query: str, depth: int, scope: frozenset[str] = frozenset()) -> list[Fused]:
+        """The channels fused, an exact quote first."""
+        among = self._positions(scope) if scope else None
+        lexical = self.lexical.search(query, depth, among=among)
         fused = reciprocal_rank_fusion(
-            self.rankings(query, depth, lexical),
+            self.rankings(query, depth, lexical, scope),
             self.weights,
             self.rrf_k,
             prior=self.lexical.authority_of,
@@ -112,13 +170,7 @@ class SearchEngine:
             fused = [replace(f, score=best) for f in fused if f.id == quoted] + [
                 f for f in fused if f.id != quoted
             ]
-        hits: list[Hit] = []
-        taken = 0
-        # Usually one round; more only when candidates were dropped and the list goes deeper.
-        while len(hits) < k and taken < len(fused):
-            hits += self._whole_hits(fused[taken : taken + k])
-            taken += k
-        return hits[:k]
+        return fused
 
     def _whole_hits(self, fused: list[Fused]) -> list[Hit]:
         """The candidates whose passage and document record both exist, in the given order.

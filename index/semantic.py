@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from index.vector_store import PassageStore
+from ingest.models import document_of
 
 SEMANTIC = "semantic"
 VECTORS = "vectors.npy"
@@ -91,9 +92,18 @@ class SemanticIndex:
     matrix: np.ndarray
     items: np.ndarray  # positions of checklist items
 
-    def rank(self, query_vector: Sequence[float], depth: int, items_only: bool = False) -> list[tuple[str, float]]:
-        """Passage ids by cosine similarity, best first; ties by id so every process agrees."""
+    def rank(
+        self,
+        query_vector: Sequence[float],
+        depth: int,
+        items_only: bool = False,
+        doc_ids: frozenset[str] = frozenset(),
+    ) -> list[tuple[str, float]]:
+        """Passage ids by cosine similarity, best first; ties by id so every process agrees.
+        `items_only`: checklist items only; `doc_ids`: only these documents' passages."""
         positions = self.items if items_only else np.arange(len(self.ids))
+        if doc_ids:
+            positions = np.asarray([p for p in positions if document_of(self.ids[p]) in doc_ids], dtype=np.int64)
         if not len(positions) or depth <= 0:
             return []
         scores = self.matrix[positions] @ np.asarray(query_vector, dtype=np.float32)

@@ -305,8 +305,11 @@ class PassageStore:
         """Ids of the passages that are checklist items."""
         return set(self._passages.get(where={"item": {"$ne": ""}}, include=[])["ids"])
 
-    def nearest(self, vector: Sequence[float], k: int, items_only: bool = False) -> list[tuple[str, float]]:
-        """Passage ids by cosine similarity to `vector`, best first; `items_only`: checklist items only.
+    def nearest(
+        self, vector: Sequence[float], k: int, items_only: bool = False, doc_ids: Iterable[str] = ()
+    ) -> list[tuple[str, float]]:
+        """Passage ids by cosine similarity to `vector`, best first; `items_only`: checklist items only;
+        `doc_ids`: only these documents' passages.
 
         HNSW is approximate and its misses near the cut vary from one process to the next, which
         made the same question rank differently in two runs; asking for twice as many and keeping
@@ -315,11 +318,14 @@ class PassageStore:
         n = min(NEAREST_MARGIN * k, self.count())
         if n <= 0 or k <= 0:
             return []
+        conditions: list[dict[str, Any]] = [{"item": {"$ne": ""}}] if items_only else []
+        if doc_ids:
+            conditions.append({"doc_id": {"$in": sorted(doc_ids)}})
         got = self._passages.query(
             query_embeddings=[list(vector)],
             n_results=n,
             include=["distances"],
-            where={"item": {"$ne": ""}} if items_only else None,
+            where=conditions[0] if len(conditions) == 1 else ({"$and": conditions} if conditions else None),
         )
         pairs = [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)]
         return sorted(pairs, key=lambda pair: (-pair[1], pair[0]))[:k]
