@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
-import subprocess
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -271,7 +271,8 @@ def serve(host: str, port: int) -> None:
         "--browser.gatherUsageStats",
         "false",
     ]
-    sys.exit(subprocess.call(command))
+    sys.stdout.flush()
+    os.execv(sys.executable, command)  # the server is this process: stopping `serve` stops it
 
 
 def main() -> None:
