@@ -13,8 +13,11 @@ structure, never from questions:
 Text: the bundled corpus/ and, when present, ../shared/bench/lawrefbook (19 M
 characters of laws). Everything is seeded; the artifact lands in
 index/models/dangjian-zh-static/ and is committed, so a fresh machine never trains.
+`--student` instead distils multilingual-e5-small (evals/distil_student.py) into
+index/models/dangjian-zh-e5student/.
 
     .venv/bin/python evals/train_embedding.py [--epochs 2] [--out index/models/dangjian-zh-static]
+    .venv/bin/python evals/train_embedding.py --student
 """
 
 from __future__ import annotations
@@ -137,6 +140,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--out", type=Path, default=BUNDLED_MODEL_DIR)
     parser.add_argument("--no-laws", action="store_true", help="train on corpus/ only")
+    parser.add_argument("--student", action="store_true", help="distil multilingual-e5-small into a static model")
+    parser.add_argument(
+        "--teacher-models", type=Path, default=None, help="--student: where e5 is rebuilt (default data/models)"
+    )
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/e5student-cache"), help="--student: teacher vectors")
+    parser.add_argument("--word-prompt", default="none", help="--student: prompt name for vocabulary words, or none")
+    parser.add_argument("--no-sif", dest="sif", action="store_false", help="--student: no SIF weighting")
+    parser.add_argument("--student-epochs", type=int, default=4)
+    parser.add_argument("--lr", type=float, default=0.01)
     args = parser.parse_args()
     random.seed(SEED)
     np.random.seed(SEED)
@@ -148,6 +160,13 @@ def main() -> None:
         folders.append(LAWS)
     else:
         print(f"未找到 {LAWS}：只用 corpus/ 训练（模型会弱很多）。")
+    if args.student:
+        from evals.distil_student import STUDENT_DIR, student_main
+
+        if args.out == BUNDLED_MODEL_DIR:
+            args.out = STUDENT_DIR
+        student_main(args, folders)
+        return
     started = time.perf_counter()
     rows = list(corpus_passages(folders))
     print(f"passages {len(rows)}  ({time.perf_counter() - started:.0f} s)", flush=True)

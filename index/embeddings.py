@@ -23,8 +23,10 @@ from ingest.errors import ModelUnavailable
 CHINESE_PROBE = (
     "各单位要对查摆出来的作风问题逐项制定整改措施，明确责任和整改时限，采取台账式管理、销号制落实。"
 )
-# The model the project trains from its own corpus (evals/train_embedding.py); the default setting.
+# The models the project trains from its own corpora (evals/train_embedding.py), shipped in index/models/:
+# the default setting, and the static student distilled from e5 (`--student`).
 BUNDLED_MODEL = "dangjian-zh-static"
+STUDENT_MODEL = "dangjian-zh-e5student"
 BUNDLED_MODEL_DIR = Path(__file__).with_name("models") / BUNDLED_MODEL
 # Share of [UNK] word pieces above which a model is deemed blind to Chinese.
 MAX_UNKNOWN_SHARE = 0.2
@@ -37,8 +39,8 @@ def resolve_model(spec: str, models_dir: Path) -> str:
     an importable package that exposes `get_model_path()` is a bundled model; an
     existing folder is a local model; anything else is treated as a hub name.
     """
-    if spec == BUNDLED_MODEL:
-        return str(BUNDLED_MODEL_DIR)
+    if spec and (BUNDLED_MODEL_DIR.parent / spec / "modules.json").is_file():  # a model the repo ships
+        return str(BUNDLED_MODEL_DIR.parent / spec)
     if spec == E5_MODEL:
         return str(ensure_e5_model(models_dir))
     if Path(spec).expanduser().is_dir():

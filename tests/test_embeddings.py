@@ -91,3 +91,19 @@ def test_bundled_model_also_loads_through_llama_index() -> None:
 
     model = HuggingFaceEmbedding(model_name=str(BUNDLED_MODEL_DIR), device="cpu", trust_remote_code=True)
     assert len(model.get_query_embedding("整改台账")) == 256
+
+
+def test_the_e5_student_is_committed_small_and_loads_without_torch() -> None:
+    """The static student distilled from e5 (evals/distil_student.py): one setting away, torch-free."""
+    from index.embeddings import STUDENT_MODEL, StaticModelReader
+
+    folder = BUNDLED_MODEL_DIR.parent / STUDENT_MODEL
+    assert sum(p.stat().st_size for p in folder.iterdir()) <= 60 * 2**20
+    card = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+    assert "e5" in card["teacher"] and card["seed"] and "never_trained_on" in card
+    student = Embedder.load(STUDENT_MODEL)
+    assert isinstance(student._model, StaticModelReader)
+    assert student.reads_chinese and student.dimension == 256
+    q = np.asarray(student.embed_query("同一组数据要重复报好几次"))
+    v = student.embed_passages(["相同数据重复填报、多头报送", "预备党员的预备期为一年"])
+    assert v[0] @ q > v[1] @ q + 0.05
