@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.drafting.question import LibraryDocument, named_documents
+from app.drafting.question import DocumentNames, LibraryDocument
 from app.llm import LLMClient
 from app.settings import Settings, models_folder
 from index.e5_model import E5_MODEL
@@ -225,7 +225,9 @@ class Services:
                 if not lexical.ids:
                     raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
                 semantic = self.semantic_index()
-                library = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in self.documents()]
+                names = DocumentNames(
+                    [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in self.documents()]
+                )
                 engine = SearchEngine(
                     self.store,
                     lexical,
@@ -233,7 +235,7 @@ class Services:
                     self.embedder,
                     self.settings.rrf_k,
                     semantic=(semantic, self.teacher) if semantic else None,
-                    scope_of=lambda question: named_documents(question, library),
+                    scope_of=names.named,
                 )
                 self._engine, self._checked = engine, time.monotonic()
                 self._generation = self._last_seen = generation

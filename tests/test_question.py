@@ -63,3 +63,23 @@ def test_a_comparison_quotes_each_named_document(corpus_services: Services) -> N
     hits = corpus_services.engine().search("家教家风方面，“执行有效”方案和2025年党建要点分别安排了什么？", 4)
     titles = {h.meta.title for h in hits[:2]}
     assert titles == {"2025年市直机关党的建设要点", "市直机关开展“执行有效”模范机关创建活动实施方案"}
+
+
+LAWS = [
+    LibraryDocument("contract", "中华人民共和国劳动合同法", "2012-12-28", "法律"),
+    LibraryDocument("case", "加班费的仲裁时效应当如何认定", "2020-06-01", "案例"),
+    LibraryDocument("lending", "最高人民法院关于审理民间借贷案件适用法律若干问题的规定", "2020-12-29", "司法解释"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("劳动者提前几天可以解除劳动合同？", []),  # the law's words inside a sentence name nothing
+        ("工伤赔偿的时效应当如何认定？", []),  # nor does a case digest's question-like title
+        ("按劳动合同法，试用期最长多久？", ["contract"]),
+        ("《劳动合同法》对竞业限制怎么规定？", ["contract"]),
+    ],
+)
+def test_everyday_words_in_a_law_library_name_no_document(question: str, named: list[str]) -> None:
+    assert named_documents(question, LAWS) == named

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 MIN_SHARED = 4
 # ...unless it is common to many titles or made of the words every title uses.
 MAX_TITLES = 2
+MAX_RUN = 16  # longer shared runs are found through their 16-character parts
+# How a document's own name ends; a title ending otherwise ("……应当如何认定", a case digest's) is no name.
+NAME_ENDINGS = ("法", "条例", "规定", "准则", "细则", "办法", "章程", "方案", "要点", "计划", "清单", "意见", "通知", "决定", "解释", "规则")
+# Words after a run that use it as a document's name: "三年行动里", "作风整顿方案".
+DOCUMENT_CUES = ("里", "方案", "计划", "文件", "要求", "规定", "提出", "明确", "说")
 GENERIC = (
     "中国共产党",
     "市直机关",
@@ -46,6 +51,7 @@ KIND_WORDS = {
 }
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _SPELLINGS = (("党的建设", "党建"), ("（", "("), ("）", ")"))
+_QUOTED = re.compile(r"《([^》]{2,40})》")  # book-title marks: a name; “…” quotes a term as often
 _QUOTES = re.compile(r"[《》“”\"'‘’〈〉「」]")
 _YEAR_RUN = re.compile(r"[\d\-－—~～]+年?")
 
@@ -76,32 +82,58 @@ def _title_words(title: str) -> str:
     return title
 
 
-def _shared_runs(question: str, title: str) -> list[str]:
-    """Maximal runs of at least MIN_SHARED characters that the question and the title share."""
-    runs = []
-    for start in range(len(title)):
-        for end in range(len(title), start + MIN_SHARED - 1, -1):
-            if title[start:end] in question:
-                runs.append(title[start:end])
+class DocumentNames:
+    """The library's documents by the names a question may use, built once per library.
+
+    A run of title characters names its document when it is distinctive (in at most MAX_TITLES
+    titles, not made of GENERIC words) and used as a name: the title's own name ending ("纪律处分条例"),
+    in book-title marks (《…》), followed by a word that treats it as a document ("三年行动里",
+    "“执行有效”方案"), or
+    said with the document's year ("2020年作风整顿"). A layperson's "劳动合同" inside a sentence
+    names nothing, so a large law library is not narrowed by everyday words.
+    """
+
+    def __init__(self, documents: Sequence[LibraryDocument]) -> None:
+        self.order = [d.id for d in documents]
+        self.year = {d.id: d.date[:4] for d in documents}
+        runs: dict[str, dict[str, bool]] = {}
+        for doc in documents:
+            title = _title_words(doc.title).rstrip("|()")
+            for start in range(len(title)):
+                for end in range(start + MIN_SHARED, min(len(title), start + MAX_RUN) + 1):
+                    run = title[start:end]
+                    if "|" not in run:
+                        runs.setdefault(run, {})[doc.id] = end == len(title) and run.endswith(NAME_ENDINGS)
+        self.runs = {run: docs for run, docs in runs.items() if len(docs) <= MAX_TITLES}
+        self.short = {
+            name: [d.id for d in documents if part in _title_words(d.title)] for name, part in SHORT_NAMES.items()
+        }
+        self.by_year_kind: dict[tuple[str, str], list[str]] = {}
+        for doc in documents:
+            self.by_year_kind.setdefault((doc.date[:4], doc.kind), []).append(doc.id)
+
+    def named(self, question: str) -> list[str]:
+        """Ids of the documents the question names, in library order; [] when it names none."""
+        years = set(_YEAR.findall(question))
+        quoted = {_plain(q) for q in _QUOTED.findall(question)}
+        q = _plain(question)
+        named: set[str] = set()
+        for start in range(len(q)):
+            for end in range(min(len(q), start + MAX_RUN), start + MIN_SHARED - 1, -1):
+                titled = self.runs.get(q[start:end])
+                if titled is None:
+                    continue
+                as_name = q[start:end] in quoted or q[end : end + 2].startswith(DOCUMENT_CUES)
+                named.update(d for d, ending in titled.items() if ending or as_name or self.year[d] in years)
                 break
-    return [r for r in runs if not any(r != o and r in o for o in runs)]
+        named.update(d for name, known in self.short.items() if name in q for d in known)
+        for (year, kind), dated in self.by_year_kind.items():
+            words = "|".join(KIND_WORDS.get(kind, ()))
+            if words and year in years and re.search(rf"{year}\s*年[^，。；？！,;?!]{{0,{YEAR_KIND_GAP}}}?(?:{words})", question):
+                named.update(dated)
+        return [d for d in self.order if d in named]
 
 
 def named_documents(question: str, documents: Sequence[LibraryDocument]) -> list[str]:
-    """Ids of the documents the question names, in library order; [] when it names none."""
-    years = set(_YEAR.findall(question))
-    q = _QUOTES.sub("", _plain(question))
-    titles = {d.id: _title_words(d.title) for d in documents}
-    named: set[str] = set()
-    for doc in documents:
-        for run in _shared_runs(q, titles[doc.id]):
-            if sum(run in t for t in titles.values()) <= MAX_TITLES:
-                named.add(doc.id)
-        if any(name in q and part in titles[doc.id] for name, part in SHORT_NAMES.items()):
-            named.add(doc.id)
-    for doc in documents:
-        words = "|".join(KIND_WORDS.get(doc.kind, ()))
-        year = doc.date[:4]
-        if words and year in years and re.search(rf"{year}\s*年[^，。；？！,;?!]{{0,{YEAR_KIND_GAP}}}?(?:{words})", question):
-            named.add(doc.id)
-    return [d.id for d in documents if d.id in named]
+    """Ids of the documents the question names (see DocumentNames); build DocumentNames once to ask often."""
+    return DocumentNames(documents).named(question)
