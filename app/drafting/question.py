@@ -131,7 +131,7 @@ class DocumentNames:
             words = "|".join(KIND_WORDS.get(kind, ()))
             if words and year in years and re.search(rf"{year}\s*年[^，。；？！,;?!]{{0,{YEAR_KIND_GAP}}}?(?:{words})", question):
                 named.update(dated)
-        return [d for d in self.order if d in named]
+        return [d for d in self.order if d in named] if named else []
 
 
 def named_documents(question: str, documents: Sequence[LibraryDocument]) -> list[str]:
