@@ -24,6 +24,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -196,60 +197,15 @@ def ort_engine(
 
 
 def export_onnx(folder: Path, scratch: Path) -> dict[str, Any]:
-    """Export the folder's BertModel to ONNX (opset 17, dynamic batch/sequence) and quantise it to int8."""
-    import torch
-    from transformers import BertModel
+    """The product's ONNX export of the folder's encoder (index/e5_onnx.py), timed, then quantised to int8."""
+    from index.e5_onnx import export_onnx as export
 
     fp32, int8 = scratch / "e5.onnx", scratch / "e5.int8.onnx"
-    info: dict[str, Any] = {}
+    info: dict[str, Any] = {"exporter": "index.e5_onnx.export_onnx (torchscript)"}
     t = time.perf_counter()
-    bert = BertModel.from_pretrained(str(folder), attn_implementation="eager").eval()
-
-    class Encoder(torch.nn.Module):
-        """Three named tensors in, last hidden state out: keeps transformers' kwargs out of the trace."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-            return out.last_hidden_state
-
-    model = Encoder().eval()
-    ids = torch.tensor([[0, 10, 20, 30, 2], [0, 40, 2, PAD_ID, PAD_ID]], dtype=torch.long)
-    mask = (ids != PAD_ID).long()
-    args = (ids, mask, torch.zeros_like(ids))
-    axes = {
-        "input_ids": {0: "batch", 1: "seq"},
-        "attention_mask": {0: "batch", 1: "seq"},
-        "token_type_ids": {0: "batch", 1: "seq"},
-        "last_hidden_state": {0: "batch", 1: "seq"},
-    }
-    names = {
-        "input_names": ["input_ids", "attention_mask", "token_type_ids"],
-        "output_names": ["last_hidden_state"],
-    }
-    try:
-        with torch.no_grad():
-            torch.onnx.export(
-                model, args, str(fp32), opset_version=17, dynamic_axes=axes, dynamo=False, **names
-            )
-        info["exporter"] = "torchscript (dynamo=False)"
-    except Exception as exc:  # noqa: BLE001 - fall back to the dynamo exporter, as the brief allows
-        info["legacy_export_error"] = f"{type(exc).__name__}: {exc}"[:300]
-        shapes = {"input_ids": {0: torch.export.Dim("batch"), 1: torch.export.Dim("seq", max=MAX_TOKENS)}}
-        shapes["attention_mask"] = shapes["token_type_ids"] = shapes["input_ids"]
-        with torch.no_grad():
-            torch.onnx.export(
-                model, args, str(fp32), opset_version=17, dynamic_shapes=shapes, dynamo=True, **names
-            )
-        info["exporter"] = "dynamo"
+    shutil.copyfile(export(folder), fp32)
     info["export_s"] = time.perf_counter() - t
     info["fp32_mb"] = fp32.stat().st_size / 2**20
-    if importlib.util.find_spec("onnx") is None:
-        info["int8_error"] = "package `onnx` not installed; the quantiser needs it"
-        return info
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     t = time.perf_counter()
