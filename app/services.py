@@ -103,7 +103,8 @@ class Services:
                 s.semantic_max_passages,
                 progress=progress,
             )
-        except (DangjianError, ImportError, OSError) as exc:
+        except (DangjianError, ImportError, OSError, ValueError, RuntimeError) as exc:
+            # the channel is optional: a missing or broken teacher must not stop an ingest or a search
             self.semantic_note = f"语义通道未启用（{s.semantic_model}）：{exc}"
             return None
 

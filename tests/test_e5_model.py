@@ -98,6 +98,11 @@ def test_a_file_that_is_not_the_wheels_model_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="E5S1"):
         ensure_e5_model(tmp_path / "models", source=fake)
     assert not list((tmp_path / "models").iterdir())
+    cut = tmp_path / "cut-q4.bin"
+    cut.write_bytes(wheel_model_file().read_bytes()[:4096])  # a download or copy cut short
+    with pytest.raises(ValueError, match="已损坏"):
+        ensure_e5_model(tmp_path / "models", source=cut)
+    assert not list((tmp_path / "models").iterdir())
 
 
 def test_the_setting_selects_it_through_services(e5_models_dir: Path, tmp_path: Path) -> None:
