@@ -7,6 +7,7 @@ use and kept, so a search that needs no embedding never loads torch.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -38,6 +39,7 @@ READS_CHINESE = "reads_chinese"
 # lifts paraphrase questions at 0.1-0.2 and costs top-1 precision above that.
 DENSE_WEIGHT = 0.1
 UPLOADS = "uploads"  # folder under the data dir where uploaded files are kept
+NAMES_FILE = "document_names.json"  # beside the lexical index: the library's titles for question understanding
 # How often a cached search engine asks the store whether another process changed it.
 STORE_CHECK_SECONDS = 3.0
 
@@ -194,18 +196,36 @@ class Services:
             SEMANTIC: s.semantic_weight if self.semantic_on else 0.0,
         }
 
-    def _named_documents(self) -> Callable[[str], list[str]]:
-        """The question -> named documents function, its name table built at the first question: reading
-        every document record takes a second at 3,500 documents, which a page load need not wait for."""
+    def _named_documents(self, generation: str) -> Callable[[str], list[str]]:
+        """The question -> named documents function, its name table built at the first question.
+
+        Reading every document record takes a second at 3,500 documents, which a page load need not
+        wait for, and a CLI search need not either: the table is kept beside the lexical index for
+        the store's write generation, so only the first process after a change reads the records.
+        """
         names: list[DocumentNames] = []
+        saved = self.lexical_folder / NAMES_FILE
+
+        def library() -> list[LibraryDocument]:
+            try:
+                stored = json.loads(saved.read_text(encoding="utf-8"))
+                if generation and stored["generation"] == generation:
+                    return [LibraryDocument(*row) for row in stored["documents"]]
+            except (OSError, ValueError, KeyError, TypeError):
+                pass
+            documents = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in self.documents()]
+            rows = [[d.id, d.title, d.date, d.kind] for d in documents]
+            tmp = saved.with_name(f".{saved.name}.{os.getpid()}.tmp")
+            try:
+                tmp.write_text(json.dumps({"generation": generation, "documents": rows}, ensure_ascii=False))
+                os.replace(tmp, saved)
+            except OSError:  # a read-only or full disk costs the next start a second, nothing more
+                tmp.unlink(missing_ok=True)
+            return documents
 
         def named(question: str) -> list[str]:
             if not names:
-                names.append(
-                    DocumentNames(
-                        [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in self.documents()]
-                    )
-                )
+                names.append(DocumentNames(library()))
             return names[0].named(question)
 
         return named
@@ -249,7 +269,7 @@ class Services:
                     self.embedder,
                     self.settings.rrf_k,
                     semantic=(semantic, self.teacher) if semantic else None,
-                    scope_of=self._named_documents(),
+                    scope_of=self._named_documents(generation),
                 )
                 self._engine, self._checked = engine, time.monotonic()
                 self._generation = self._last_seen = generation

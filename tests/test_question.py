@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from app.drafting.question import LibraryDocument, named_documents
-from app.services import Services
+from app.services import NAMES_FILE, Services, build_services
 from ingest.models import document_of
+from tests.conftest import CORPUS, make_settings
 
 LIBRARY = [
     LibraryDocument("plan", "市直机关强作风提效率塑形象深化模范机关创建三年行动计划（2025-2027年）", "2025-05-31", "方案"),
@@ -83,3 +87,21 @@ LAWS = [
 )
 def test_everyday_words_in_a_law_library_name_no_document(question: str, named: list[str]) -> None:
     assert named_documents(question, LAWS) == named
+
+
+def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the first process after a change reads every document record (a second at 3,500 documents)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("中国共产党问责条例.md", "中国共产党廉洁自律准则.md"):
+        shutil.copy(CORPUS / "党内法规" / name, docs / name)
+    first = build_services(make_settings(tmp_path / "data"))
+    first.ingest([docs])
+    question = "按问责条例，对软弱涣散的党组织怎么处理？"
+    assert all("问责条例" in h.passage.doc_id for h in first.engine().search(question, 3))
+    assert (first.lexical_folder / NAMES_FILE).is_file()
+
+    later = build_services(make_settings(tmp_path / "data"))
+    monkeypatch.setattr(later.store, "list_documents", lambda: pytest.fail("the records were read again"))
+    hits = later.engine().search(question, 3)
+    assert hits and all("问责条例" in h.passage.doc_id for h in hits)
