@@ -96,7 +96,7 @@ class Services:
         if not self.semantic_on:
             return None
         s = self.settings
-        folder = self.settings.data_dir / "semantic" / self.store.namespace / namespace_for(s.semantic_model)
+        folder = s.data_dir / "semantic" / self.store.namespace / namespace_for(s.semantic_model)
         try:
             return refresh_semantic(
                 self.store,

@@ -87,30 +87,39 @@ class SearchEngine:
                 self._doc_positions[document_of(pid)].append(position)
         return np.asarray(sorted(p for d in doc_ids for p in self._doc_positions.get(d, [])), dtype=np.int64)
 
+    def query_vectors(self, query: str) -> tuple[list[float] | None, list[float] | None]:
+        """The question in the embedding channel's and the teacher's space (None where a channel is off):
+        encoded once per question, however many scopes it is ranked in."""
+        dense = self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None
+        vector = self._embedder().embed_query(query) if dense and self._embedder else None
+        semantic, teacher = self._semantic or (None, None)
+        meaning = teacher().embed_query(query) if semantic and teacher else None
+        return vector, meaning
+
     def rankings(
         self,
         query: str,
         depth: int,
         lexical: LexicalHits | None = None,
         scope: frozenset[str] = frozenset(),
+        vectors: tuple[list[float] | None, list[float] | None] | None = None,
     ) -> dict[str, list[str]]:
         """Each channel's ranked passage ids; channels with no weight are not computed.
 
         A question that asks which checklist item something is gets one more
         channel: the lexical ranking among checklist items only, so the items
         compete with each other rather than with every paragraph that shares a word.
-        `lexical` is the lexical channels' result when the caller already has it;
-        `scope` limits every channel to these documents' passages.
+        `lexical` and `vectors` are the lexical channels' result and the question's
+        vectors when the caller already has them; `scope` limits every channel to these
+        documents' passages.
         """
         among = self._positions(scope) if scope else None
         lexical = lexical if lexical is not None else self.lexical.search(query, depth, among=among)
+        vector, meaning = vectors if vectors is not None else self.query_vectors(query)
+        semantic = self._semantic[0] if self._semantic else None
         rankings = {channel: [pid for pid, _ in hits] for channel, hits in lexical.items()}
-        dense = self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None
-        vector = self._embedder().embed_query(query) if dense and self._embedder else None
         if vector is not None:
             rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth, doc_ids=scope)]
-        semantic, teacher = self._semantic or (None, None)
-        meaning = teacher().embed_query(query) if semantic and teacher else None
         if semantic and meaning is not None:
             rankings[SEMANTIC] = [pid for pid, _ in semantic.rank(meaning, depth, doc_ids=scope)]
         if len(self._item_positions) and CHECKLIST_QUESTION.search(query):
@@ -139,10 +148,11 @@ class SearchEngine:
         if not query.strip() or k <= 0:
             return []
         depth = max(k, CHANNEL_DEPTH)
-        fused = self._fused(query, depth)
+        vectors = self.query_vectors(query)
+        fused = self._fused(query, depth, vectors)
         scope = frozenset(self._scope_of(query)) if self._scope_of else frozenset()
         if scope:
-            first = take_turns(self._fused(query, depth, scope))
+            first = take_turns(self._fused(query, depth, vectors, scope))
             seen = {f.id for f in first}
             fused = first + [f for f in fused if f.id not in seen]
         hits: list[Hit] = []
@@ -153,12 +163,17 @@ class SearchEngine:
             taken += k
         return hits[:k]
 
-    def _fused(self, query: str, depth: int, scope: frozenset[str] = frozenset()) -> list[Fused]:
+    def _fused(
+        self,
+        query: str,
+        depth: int,
+        vectors: tuple[list[float] | None, list[float] | None],
+        scope: frozenset[str] = frozenset(),
+    ) -> list[Fused]:
         """The channels fused, an exact quote first."""
-        among = self._positions(scope) if scope else None
-        lexical = self.lexical.search(query, depth, among=among)
+        lexical = self.lexical.search(query, depth, among=self._positions(scope) if scope else None)
         fused = reciprocal_rank_fusion(
-            self.rankings(query, depth, lexical, scope),
+            self.rankings(query, depth, lexical, scope, vectors),
             self.weights,
             self.rrf_k,
             prior=self.lexical.authority_of,

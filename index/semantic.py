@@ -129,13 +129,12 @@ def refresh_semantic(
         state = json.loads((folder / STATE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         state = {}
+    current = bool(generation) and state.get("generation") == generation and state.get("limit") == limit
+    if current and state.get("passages") is None:  # a large library, as it was last time: no vectors to load
+        return None
     cache = VectorCache(folder)
-    if generation and state.get("generation") == generation and state.get("limit") == limit:
-        passages = state.get("passages")
-        if passages is None:
-            return None
-        if all(k in cache.rows for k in passages.values()):
-            return _index(passages, state.get("items", []), cache)
+    if current and all(k in cache.rows for k in state["passages"].values()):
+        return _index(state["passages"], state.get("items", []), cache)
     if store.count() > limit:
         _write_state(folder, {"generation": generation, "limit": limit, "passages": None})
         return None
