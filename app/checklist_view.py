@@ -17,8 +17,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from app.services import Services
-from index.search import SearchEngine
-from index.vector_store import PassageStore
+from index.library import Library
 from ingest.models import ChecklistItem, DocumentMeta, Hit, Passage
 
 RELATED_K = 5  # related passages shown per item
@@ -58,10 +57,9 @@ def _number(entry: Entry) -> tuple[int, str]:
     return (int(number), number) if number.isdigit() else (10**9, number)
 
 
-def load_entries(store: PassageStore) -> list[Entry]:
+def load_entries(library: Library) -> list[Entry]:
     """Every checklist item in the index, by checklist and number."""
-    found = store.get_passages(sorted(store.checklist_item_ids()))
-    entries = [Entry(passage, meta) for passage, meta in found.values() if passage.item is not None]
+    entries = [Entry(hit.passage, hit.meta) for hit in library.checklist_items()]
     return sorted(entries, key=lambda e: (e.item.checklist, e.passage.doc_id, _number(e)))
 
 
@@ -83,11 +81,11 @@ def group(entries: Iterable[Entry]) -> list[Checklist]:
     ]
 
 
-def related_for(engine: SearchEngine, entry: Entry, k: int = RELATED_K) -> list[Hit]:
+def related_for(library: Library, entry: Entry, k: int = RELATED_K) -> list[Hit]:
     """The k passages most related to an item, none of them a checklist item, few per document."""
     taken: list[Hit] = []
     per_doc: dict[str, int] = {}
-    for hit in engine.search(entry.passage.text, SEARCH_DEPTH):
+    for hit in library.search(entry.passage.text, SEARCH_DEPTH):
         p = hit.passage
         if p.item is not None or p.id == entry.passage.id or per_doc.get(p.doc_id, 0) >= PER_DOCUMENT:
             continue
@@ -102,13 +100,13 @@ def index_key(services: Services) -> str:
     """Which index this is and what it holds: the cache key of the related passages."""
     s = services.settings
     where = s.chroma_url or str(s.data_dir.resolve())
-    return f"{where}|{services.store.namespace}|{services.store.fingerprint()}"
+    return f"{where}|{services.store.namespace}|{services.library().generation}"
 
 
 @st.cache_data(show_spinner="正在为每一条查找相关段落（只在文件库变化后的第一次较慢）…", max_entries=8)
 def _related_cached(key: str, k: int, _services: Services) -> dict[str, list[Hit]]:
-    engine = _services.engine()
-    return {e.passage.id: related_for(engine, e, k) for e in load_entries(_services.store)}
+    library = _services.library()
+    return {e.passage.id: related_for(library, e, k) for e in load_entries(library)}
 
 
 def related_passages(services: Services, k: int = RELATED_K) -> dict[str, list[Hit]]:

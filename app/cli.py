@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -20,6 +20,9 @@ from app.services import Services, build_services
 from app.settings import load_settings
 from ingest.errors import DangjianError
 from ingest.models import Hit
+
+if TYPE_CHECKING:
+    from app.drafting.composer import Answer
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -79,7 +82,9 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool) -> None:
     def encoded(done: int, total: int) -> None:
         if "meaning" not in bar:
             bar["bar"].close()
-            bar["meaning"] = tqdm(total=total, unit="段", desc="语义向量", file=sys.stderr, dynamic_ncols=True)
+            bar["meaning"] = tqdm(
+                total=total, unit="段", desc="语义向量", file=sys.stderr, dynamic_ncols=True
+            )
         bar["meaning"].update(done - bar["meaning"].n)
 
     report = services.ingest(
@@ -162,26 +167,45 @@ def _print_passage(n: int, hit: Hit) -> None:
     click.echo(f"    {p.text}")
 
 
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """One answer in the `ask --json` contract of DESIGN.md, with any notice (e.g. the LLM was unavailable)."""
+    fields = ("doc_id", "title", "section", "text", "start", "end")
+    citations = [
+        {"n": c.n} | {f: v for f, v in hit_json(c.n, c.hit).items() if f in fields} for c in answer.citations
+    ]
+    return {
+        "query": answer.query,
+        "answer": answer.text,
+        "supported": answer.supported,
+        "items": [item.number for item in answer.items],
+        "citations": citations,
+        "notice": answer.notice,
+    }
+
+
 @cli.command(context_settings=CONTEXT)
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象。")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="每行一个问题的文件；逐行输出 JSON。")
 @click.pass_context
 @user_errors
-def ask(ctx: click.Context, query: str, as_json: bool) -> None:
+def ask(ctx: click.Context, query: str | None, as_json: bool, batch: Any) -> None:
     """回答问题：摘录文件原文，每句注明出处；文件中没有答案时如实说明。"""
-    from app.answer import compose_answer
+    from app.drafting.composer import compose_answer
 
+    if not query and batch is None:
+        raise click.UsageError("请给出问题，或用 --batch 指定问题文件。")
     services = _services(ctx)
-    answer = compose_answer(query, services.engine(), services.llm())
+    if batch is not None:
+        for line in batch:
+            if line.strip():
+                answer = compose_answer(line.strip(), services.library(), services.llm())
+                click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+        return
+    assert query is not None
+    answer = compose_answer(query, services.library(), services.llm())
     if as_json:
-        fields = ("doc_id", "title", "section", "text", "start", "end")
-        citations = [
-            {"n": c.n} | {f: v for f, v in hit_json(c.n, c.hit).items() if f in fields}
-            for c in answer.citations
-        ]
-        items = [item.number for item in answer.items]
-        data = {"query": query, "answer": answer.text, "supported": answer.supported, "items": items}
-        click.echo(json.dumps(data | {"citations": citations}, ensure_ascii=False))
+        click.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         return
     if answer.notice:
         click.echo(answer.notice)
@@ -204,11 +228,11 @@ def ask(ctx: click.Context, query: str, as_json: bool) -> None:
 @user_errors
 def lecture(ctx: click.Context, theme: str, out: Path) -> None:
     """按主题起草党课提纲（学习依据、上级部署、对照查摆、整改措施、身边案例），每条注明出处，导出 Word。"""
-    from app.export_docx import lecture_docx
-    from app.lecture import build_outline
+    from app.drafting.lecture import build_outline
+    from app.export.word import lecture_docx
 
     services = _services(ctx)
-    outline = build_outline(theme, services.engine(), services.llm())
+    outline = build_outline(theme, services.library(), services.llm())
     if outline.notice:
         click.echo(outline.notice, err=True)
     out.write_bytes(lecture_docx(outline))
@@ -229,9 +253,9 @@ def lecture(ctx: click.Context, theme: str, out: Path) -> None:
 @user_errors
 def ledger(ctx: click.Context, problems: Any, out: Path, unit: str, deadline: str | None) -> None:
     """起草整改台账：PROBLEMS 文件每行一个问题，对照问题清单、摘录整改措施并注明出处。"""
-    from app.export_docx import ledger_docx
-    from app.export_xlsx import ledger_xlsx
-    from app.ledger import DEFAULT_DEADLINE, NO_MATCH, build_ledger, read_problems
+    from app.drafting.ledger import DEFAULT_DEADLINE, NO_MATCH, build_ledger, read_problems
+    from app.export.excel import ledger_xlsx
+    from app.export.word import ledger_docx
 
     if out.suffix.lower() not in (".xlsx", ".docx"):
         raise click.BadParameter("只支持 .xlsx 或 .docx。", param_hint="--out")
@@ -240,7 +264,7 @@ def ledger(ctx: click.Context, problems: Any, out: Path, unit: str, deadline: st
         raise click.UsageError("问题文件是空的：请每行写一个问题。")
     services = _services(ctx)
     draft = build_ledger(
-        lines, services.engine(), services.llm(), unit=unit, deadline=deadline or DEFAULT_DEADLINE
+        lines, services.library(), services.llm(), unit=unit, deadline=deadline or DEFAULT_DEADLINE
     )
     if draft.notice:
         click.echo(draft.notice, err=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from app.library import superseded_by
 from app.services import Services
+from index.library import superseded_by
 from index.updater import IngestReport
 from index.vector_store import StoredDocument
 from ingest.errors import DangjianError

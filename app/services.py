@@ -7,7 +7,7 @@ use and kept, so a search that needs no embedding never loads torch.
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import re
 import tempfile
@@ -18,13 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
+from app.drafting.llm import LLMClient
 from app.drafting.question import DocumentNames, LibraryDocument
-from app.llm import LLMClient
 from app.settings import Settings, models_folder
 from index.e5_model import E5_MODEL
 from index.e5_onnx import E5Teacher
 from index.embeddings import Embedder, Encoder
 from index.lexical import BIGRAMS, WORDS
+from index.library import Library, cached_documents
 from index.search import AUTHORITY, CHECKLIST, DENSE, SearchEngine
 from index.semantic import SEMANTIC, SemanticIndex, refresh_semantic
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
@@ -39,7 +40,6 @@ READS_CHINESE = "reads_chinese"
 # lifts paraphrase questions at 0.1-0.2 and costs top-1 precision above that.
 DENSE_WEIGHT = 0.1
 UPLOADS = "uploads"  # folder under the data dir where uploaded files are kept
-NAMES_FILE = "document_names.json"  # beside the lexical index: the library's titles for question understanding
 # How often a cached search engine asks the store whether another process changed it.
 STORE_CHECK_SECONDS = 3.0
 
@@ -54,6 +54,7 @@ class Services:
         self._teacher: Encoder | None = None
         self.semantic_note = ""  # why the teacher channel is off, when it should be on but cannot be
         self._engine: SearchEngine | None = None
+        self._library: Library | None = None
         self.store_check_seconds = STORE_CHECK_SECONDS
         self._checked = 0.0  # time.monotonic() of the last generation check
         self._generation = self._last_seen = ""  # the store's write generation: engine built at / last seen
@@ -88,7 +89,9 @@ class Services:
             if s.semantic_model == E5_MODEL:
                 self._teacher = E5Teacher(models_folder(s))
             else:
-                self._teacher = Embedder.load(s.semantic_model, s.device, s.embed_batch_size, models_folder(s))
+                self._teacher = Embedder.load(
+                    s.semantic_model, s.device, s.embed_batch_size, models_folder(s)
+                )
         return self._teacher
 
     def semantic_index(self, progress: Callable[[int, int], None] | None = None) -> SemanticIndex | None:
@@ -196,36 +199,14 @@ class Services:
             SEMANTIC: s.semantic_weight if self.semantic_on else 0.0,
         }
 
-    def _named_documents(self, generation: str) -> Callable[[str], list[str]]:
-        """The question -> named documents function, its name table built at the first question.
-
-        Reading every document record takes a second at 3,500 documents, which a page load need not
-        wait for, and a CLI search need not either: the table is kept beside the lexical index for
-        the store's write generation, so only the first process after a change reads the records.
-        """
+    def _scope_of(self, documents: Callable[[], list[StoredDocument]]) -> Callable[[str], list[str]]:
+        """The question -> named documents function, its name table built at the first question."""
         names: list[DocumentNames] = []
-        saved = self.lexical_folder / NAMES_FILE
-
-        def library() -> list[LibraryDocument]:
-            try:
-                stored = json.loads(saved.read_text(encoding="utf-8"))
-                if generation and stored["generation"] == generation:
-                    return [LibraryDocument(*row) for row in stored["documents"]]
-            except (OSError, ValueError, KeyError, TypeError):
-                pass
-            documents = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in self.documents()]
-            rows = [[d.id, d.title, d.date, d.kind] for d in documents]
-            tmp = saved.with_name(f".{saved.name}.{os.getpid()}.tmp")
-            try:
-                tmp.write_text(json.dumps({"generation": generation, "documents": rows}, ensure_ascii=False))
-                os.replace(tmp, saved)
-            except OSError:  # a read-only or full disk costs the next start a second, nothing more
-                tmp.unlink(missing_ok=True)
-            return documents
 
         def named(question: str) -> list[str]:
             if not names:
-                names.append(DocumentNames(library()))
+                rows = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in documents()]
+                names.append(DocumentNames(rows))
             return names[0].named(question)
 
         return named
@@ -235,6 +216,12 @@ class Services:
         if not hasattr(self, "_llm"):
             self._llm = LLMClient.from_settings(self.settings)
         return self._llm
+
+    def library(self) -> Library:
+        """The narrow API drafting and pages read the index through (index/library.py)."""
+        self.engine()
+        assert self._library is not None
+        return self._library
 
     def engine(self) -> SearchEngine:
         """The search engine over the current index; IndexMissing before the first ingest.
@@ -262,6 +249,9 @@ class Services:
                 if not lexical.ids:
                     raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
                 semantic = self.semantic_index()
+                documents = functools.cache(
+                    functools.partial(cached_documents, self.store, self.lexical_folder, generation)
+                )
                 engine = SearchEngine(
                     self.store,
                     lexical,
@@ -269,8 +259,9 @@ class Services:
                     self.embedder,
                     self.settings.rrf_k,
                     semantic=(semantic, self.teacher) if semantic else None,
-                    scope_of=self._named_documents(generation),
+                    scope_of=self._scope_of(documents),
                 )
+                self._library = Library(engine, documents, generation)
                 self._engine, self._checked = engine, time.monotonic()
                 self._generation = self._last_seen = generation
             return engine

@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.export_docx import lecture_docx, ledger_docx  # noqa: E402
-from app.export_xlsx import ledger_xlsx  # noqa: E402
-from app.lecture import build_outline  # noqa: E402
-from app.ledger import NO_MATCH, build_ledger  # noqa: E402
+from app.drafting.lecture import build_outline  # noqa: E402
+from app.drafting.ledger import NO_MATCH, build_ledger  # noqa: E402
+from app.export.excel import ledger_xlsx  # noqa: E402
+from app.export.word import lecture_docx, ledger_docx  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()
-    engine = services.engine()
+    engine = services.library()
 
     def ledger() -> object:
         return build_ledger(PROBLEMS, engine, unit="市直某局办公室")

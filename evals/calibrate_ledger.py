@@ -1,4 +1,4 @@
-"""Calibrate MATCH_THRESHOLD (app/ledger.py): when a ledger row may claim a checklist item.
+"""Calibrate MATCH_THRESHOLD (app/drafting/ledger.py): when a ledger row may claim a checklist item.
 
 Each dev question is turned into a ledger line the way a user would write it:
 the clause asking "属于清单哪一条" is cut off, the rest is the problem. Its best
@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.ledger import MATCH_THRESHOLD, RELATED, score_items  # noqa: E402
+from app.drafting.ledger import MATCH_THRESHOLD, RELATED, score_items  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from evals.calibrate_support import DEFAULT_QA, RESULTS, ROOT, best_threshold  # noqa: E402
@@ -77,7 +77,7 @@ def main() -> None:
     lines = args.qa.read_text(encoding="utf-8").splitlines()
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()
-    rows = question_rows([json.loads(line) for line in lines if line.strip()], services.engine())
+    rows = question_rows([json.loads(line) for line in lines if line.strip()], services.library())
 
     print(f"{'id':5} {'kind':10} {'gold':8} {'top':>4} {'best':>6}  right  problem")
     for r in sorted(rows, key=lambda r: -r["best"]):
@@ -92,13 +92,13 @@ def main() -> None:
         f"\nwith an item: n={len(positives)}, top item right {sum(r['right'] for r in rows if r['gold'])}; "
         f"without: n={len(negatives)}, highest {max(negatives):.3f}"
     )
-    print(f"match threshold: {cut} (in app/ledger.py now: {MATCH_THRESHOLD})")
+    print(f"match threshold: {cut} (in app/drafting/ledger.py now: {MATCH_THRESHOLD})")
     for r in rows:
         if len(r["gold"]) > 1:
             a, b = sorted(r["gold_scores"].values(), reverse=True)[:2]
             print(
                 f"{r['id']}: second gold item scores {b:.3f} = {b / a if a else 0:.2f} of the first "
-                f"(RELATED in app/ledger.py: {RELATED})"
+                f"(RELATED in app/drafting/ledger.py: {RELATED})"
             )
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = {"dev_set": str(args.qa), "match": {**cut, "rows": rows}}

@@ -1,9 +1,9 @@
 """Calibrate the two thresholds the answer composer trusts, on the dev questions.
 
-1. SUPPORT_THRESHOLD (app/answer.py): the support score of every dev question
+1. SUPPORT_THRESHOLD (app/drafting/composer.py): the support score of every dev question
    (kind "negative" = the documents do not answer it); the threshold is the one
    with the best balanced accuracy, placed in the middle of the gap it cuts.
-2. SUPPORT_OVERLAP (app/llm.py): the character-bigram overlap of each gold answer
+2. SUPPORT_OVERLAP (app/drafting/llm.py): the character-bigram overlap of each gold answer
    with its own gold passages (a supported sentence) against the same answer with
    another question's gold passages (an unsupported one, fixed seed).
 
@@ -25,8 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.answer import SUPPORT_THRESHOLD, query_terms, support_score  # noqa: E402
-from app.llm import SUPPORT_OVERLAP, overlap  # noqa: E402
+from app.drafting.composer import SUPPORT_THRESHOLD, query_terms, support_score  # noqa: E402
+from app.drafting.llm import SUPPORT_OVERLAP, overlap  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
@@ -109,25 +109,25 @@ def main() -> None:
     ]
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()
-    engine = services.engine()
+    library = services.library()
 
-    rows = support_rows(questions, engine)
+    rows = support_rows(questions, library)
     print(f"{'id':6} {'kind':10} {'score':>6}  answerable")
     for r in sorted(rows, key=lambda r: r["score"]):
         print(f"{r['id']:6} {r['kind']:10} {r['score']:6.3f}  {r['answerable']}")
     support = best_threshold(
         [r["score"] for r in rows if r["answerable"]], [r["score"] for r in rows if not r["answerable"]]
     )
-    print(f"support threshold: {support} (in app/answer.py now: {SUPPORT_THRESHOLD})")
+    print(f"support threshold: {support} (in app/drafting/composer.py now: {SUPPORT_THRESHOLD})")
 
-    texts = [text for _, text, _ in engine.store.iter_passages()]
+    texts = [text for _, text, _ in services.store.iter_passages()]
     good, bad = overlap_pairs(questions, texts)
     bigram = best_threshold(good, bad)
     print(
         f"overlap: supported n={len(good)} min={min(good):.3f} median={sorted(good)[len(good) // 2]:.3f}; "
         f"unsupported n={len(bad)} max={max(bad):.3f} median={sorted(bad)[len(bad) // 2]:.3f}"
     )
-    print(f"overlap threshold: {bigram} (in app/llm.py now: {SUPPORT_OVERLAP})")
+    print(f"overlap threshold: {bigram} (in app/drafting/llm.py now: {SUPPORT_OVERLAP})")
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = {

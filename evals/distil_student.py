@@ -75,8 +75,7 @@ def harvest_vocab(texts: list[str]) -> list[tuple[str, int]]:
     words = [
         (w, c)
         for w, c in counts.most_common()
-        if len(w) > 1 and c >= STUDENT_MIN_COUNT and _WORD_OK.match(w)
-        and len(pre.pre_tokenize_str(w)) == 1  # type: ignore[attr-defined]
+        if len(w) > 1 and c >= STUDENT_MIN_COUNT and _WORD_OK.match(w) and len(pre.pre_tokenize_str(w)) == 1  # type: ignore[attr-defined]
     ][:STUDENT_WORDS]
     kept = {w for w, _ in words}
     # Fill up with jieba's own dictionary (everyday words the laws lack: 怎么办, 不管…), its frequencies
@@ -86,8 +85,13 @@ def harvest_vocab(texts: list[str]) -> list[tuple[str, int]]:
     with open(jieba.get_dict_file().name, encoding="utf-8") as handle:  # type: ignore[attr-defined]
         for line in handle:
             w, freq = line.split()[:2]
-            if len(w) > 1 and w == _normalize(w) and w not in kept and _WORD_OK.match(w) \
-                    and len(pre.pre_tokenize_str(w)) == 1:  # type: ignore[attr-defined]
+            if (
+                len(w) > 1
+                and w == _normalize(w)
+                and w not in kept
+                and _WORD_OK.match(w)
+                and len(pre.pre_tokenize_str(w)) == 1
+            ):  # type: ignore[attr-defined]
                 extra.append((w, max(1, round(int(freq) * scale))))
     extra.sort(key=lambda x: -x[1])
     words += extra[: STUDENT_WORDS - len(words)]
@@ -139,7 +143,9 @@ def teacher_encode(teacher: Any, texts: list[str], prompt: str | None, batch: in
         idx = order[start : start + step]
         kw = {"prompt_name": prompt} if prompt else {}
         out[idx] = teacher.encode([texts[i] for i in idx], batch_size=batch, **kw)
-        print(f"    teacher {start + len(idx)}/{len(texts)}  {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"    teacher {start + len(idx)}/{len(texts)}  {time.perf_counter() - started:.0f} s", flush=True
+        )
     return out
 
 
@@ -215,7 +221,9 @@ def train_student(
             optimizer.step()
             total += float(loss.detach()) * len(rows)
         score = held_cos()
-        log.append({"epoch": epoch + 1, "train_loss": round(total / len(fit), 4), "held_out_cos": round(score, 4)})
+        log.append(
+            {"epoch": epoch + 1, "train_loss": round(total / len(fit), 4), "held_out_cos": round(score, 4)}
+        )
         print(f"  epoch {epoch + 1} loss {total / len(fit):.4f} held-out cos {score:.4f}", flush=True)
         if score > best:
             best, best_w = score, weight.detach().clone()
@@ -252,11 +260,16 @@ def student_main(args: argparse.Namespace, folders: list[Path]) -> None:
     teacher = SentenceTransformer(str(ensure_e5_model(args.teacher_models or TEACHER_MODELS)), device="cpu")
     word_prompt = None if args.word_prompt == "none" else args.word_prompt
     word_emb = _cached(
-        args.cache, "teacher-words", [words, word_prompt],
+        args.cache,
+        "teacher-words",
+        [words, word_prompt],
         lambda: teacher_encode(teacher, words, word_prompt, 256),
     )
     target_emb = _cached(
-        args.cache, "teacher-texts", targets_text, lambda: teacher_encode(teacher, targets_text, "passage", 32)
+        args.cache,
+        "teacher-texts",
+        targets_text,
+        lambda: teacher_encode(teacher, targets_text, "passage", 32),
     )
     print(f"teacher done  ({time.perf_counter() - started:.0f} s)", flush=True)
 
@@ -277,12 +290,21 @@ def student_main(args: argparse.Namespace, folders: list[Path]) -> None:
         "trained_on": ["corpus/", *(["../shared/bench/lawrefbook/"] if len(folders) > 1 else [])],
         "never_trained_on": "any evaluation question (../shared/eval, ../shared/bench/stard)",
         "passages_seen": len(texts),
-        "vocab": {"words": STUDENT_WORDS, "min_count": STUDENT_MIN_COUNT, "size": len(words) + 2,
-                  "tokenizer": "Unigram over jieba words, score log frequency; NFKC + lowercase"},
+        "vocab": {
+            "words": STUDENT_WORDS,
+            "min_count": STUDENT_MIN_COUNT,
+            "size": len(words) + 2,
+            "tokenizer": "Unigram over jieba words, score log frequency; NFKC + lowercase",
+        },
         "word_prompt": word_prompt,
         "sif": SIF if args.sif else None,
-        "targets": {"passages": PASSAGE_TARGETS, "passage_chars": PASSAGE_CHARS, "short": SHORT_TARGETS,
-                    "short_chars": SHORT_CHARS, "prompt": "passage: "},
+        "targets": {
+            "passages": PASSAGE_TARGETS,
+            "passage_chars": PASSAGE_CHARS,
+            "short": SHORT_TARGETS,
+            "short_chars": SHORT_CHARS,
+            "prompt": "passage: ",
+        },
         "pca_dim": DIM,
         "epochs": args.student_epochs,
         "lr": args.lr,
@@ -290,7 +312,9 @@ def student_main(args: argparse.Namespace, folders: list[Path]) -> None:
         "seed": SEED,
         "seconds": round(time.perf_counter() - started, 1),
     }
-    (args.out / "training.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (args.out / "training.json").write_text(
+        json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     print(json.dumps({k: v for k, v in card.items() if k != "log"}, ensure_ascii=False))
 
 
@@ -300,9 +324,17 @@ def save_student(out: Path, tokenizer: Any, weights: np.ndarray) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     tokenizer.save(str(out / "tokenizer.json"))
-    save_file({"embedding.weight": np.ascontiguousarray(weights, dtype=np.float32)}, str(out / "model.safetensors"))
+    save_file(
+        {"embedding.weight": np.ascontiguousarray(weights, dtype=np.float32)}, str(out / "model.safetensors")
+    )
     modules = [{"idx": 0, "name": "0", "path": "", "type": "index.static_model.StaticEmbedding"}]
     (out / "modules.json").write_text(json.dumps(modules, indent=2) + "\n", encoding="utf-8")
-    config = {"default_prompt_name": None, "model_type": "SentenceTransformer",
-              "prompts": {"document": "", "query": ""}, "similarity_fn_name": "cosine"}
-    (out / "config_sentence_transformers.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    config = {
+        "default_prompt_name": None,
+        "model_type": "SentenceTransformer",
+        "prompts": {"document": "", "query": ""},
+        "similarity_fn_name": "cosine",
+    }
+    (out / "config_sentence_transformers.json").write_text(
+        json.dumps(config, indent=2) + "\n", encoding="utf-8"
+    )

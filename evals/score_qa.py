@@ -189,9 +189,7 @@ def claim_data_dir(data_dir: Path, env: dict[str, str]) -> None:
     model): its index would not be the one this configuration builds. Fusion weights do not shape
     it, so configurations that differ only in weights may share one (`--data-dir`) and skip the
     re-ingest. Stamps a new data dir with the settings."""
-    settings = {
-        key: value for key, value in sorted({**os.environ, **env}.items()) if key in INDEX_SETTINGS
-    }
+    settings = {key: value for key, value in sorted({**os.environ, **env}.items()) if key in INDEX_SETTINGS}
     stamp = data_dir / STAMP
     if stamp.is_file():
         built_with = json.loads(stamp.read_text(encoding="utf-8"))

@@ -140,12 +140,21 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=512)
     parser.add_argument("--out", type=Path, default=BUNDLED_MODEL_DIR)
     parser.add_argument("--no-laws", action="store_true", help="train on corpus/ only")
-    parser.add_argument("--student", action="store_true", help="distil multilingual-e5-small into a static model")
     parser.add_argument(
-        "--teacher-models", type=Path, default=None, help="--student: where e5 is rebuilt (default data/models)"
+        "--student", action="store_true", help="distil multilingual-e5-small into a static model"
     )
-    parser.add_argument("--cache", type=Path, default=Path("/tmp/e5student-cache"), help="--student: teacher vectors")
-    parser.add_argument("--word-prompt", default="none", help="--student: prompt name for vocabulary words, or none")
+    parser.add_argument(
+        "--teacher-models",
+        type=Path,
+        default=None,
+        help="--student: where e5 is rebuilt (default data/models)",
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=Path("/tmp/e5student-cache"), help="--student: teacher vectors"
+    )
+    parser.add_argument(
+        "--word-prompt", default="none", help="--student: prompt name for vocabulary words, or none"
+    )
     parser.add_argument("--no-sif", dest="sif", action="store_false", help="--student: no SIF weighting")
     parser.add_argument("--student-epochs", type=int, default=4)
     parser.add_argument("--lr", type=float, default=0.01)

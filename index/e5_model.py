@@ -132,9 +132,7 @@ def _parse(data: bytes) -> E5File:
     offsets = np.frombuffer(cur.raw(4 * (n_pieces + 1)), dtype=np.uint32)
     scores = np.frombuffer(cur.raw(4 * n_pieces), dtype=np.float32)
     blob = cur.raw(blob_len)
-    pieces = [
-        (blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)
-    ]
+    pieces = [(blob[offsets[i] : offsets[i + 1]].decode("utf-8"), float(scores[i])) for i in range(n_pieces)]
     n_norm, norm_bytes = cur.take("iI")
     norm = _Cursor(cur.raw(norm_bytes))
     normalisation = {}
@@ -318,4 +316,3 @@ def ensure_e5_model(models_dir: Path, source: Path | None = None) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder
-

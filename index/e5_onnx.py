@@ -61,7 +61,9 @@ def export_onnx(folder: Path) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=folder))
     try:
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the tracer's notes on transformers' code, not the user's concern
+            warnings.simplefilter(
+                "ignore"
+            )  # the tracer's notes on transformers' code, not the user's concern
             torch.onnx.export(
                 Encoder().eval(),
                 (ids, (ids != 1).long(), torch.zeros_like(ids)),

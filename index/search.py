@@ -125,7 +125,8 @@ class SearchEngine:
         if len(self._item_positions) and CHECKLIST_QUESTION.search(query):
             items = self._item_positions if among is None else np.intersect1d(self._item_positions, among)
             by_channel = {
-                c: [pid for pid, _ in hits] for c, hits in self.lexical.search(query, depth, among=items).items()
+                c: [pid for pid, _ in hits]
+                for c, hits in self.lexical.search(query, depth, among=items).items()
             }
             if vector is not None:
                 by_channel[DENSE] = [
@@ -138,19 +139,20 @@ class SearchEngine:
             rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(by_channel, self.weights, self.rrf_k)]
         return rankings
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
+    def search(self, query: str, k: int = 10, scope: frozenset[str] | None = None) -> list[Hit]:
         """The k best passages for `query`, best first, with what a citation needs.
 
         When the question names documents ("按纪律处分条例", "2020年方案"), their passages come
         first, ranked among themselves; several named documents take turns, so a comparison
-        quotes each. The rest of the library follows.
+        quotes each. The rest of the library follows. An explicit `scope` replaces the question's own.
         """
         if not query.strip() or k <= 0:
             return []
         depth = max(k, CHANNEL_DEPTH)
         vectors = self.query_vectors(query)
         fused = self._fused(query, depth, vectors)
-        scope = frozenset(self._scope_of(query)) if self._scope_of else frozenset()
+        if scope is None:
+            scope = frozenset(self._scope_of(query)) if self._scope_of else frozenset()
         if scope:
             first = take_turns(self._fused(query, depth, vectors, scope))
             seen = {f.id for f in first}

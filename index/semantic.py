@@ -103,7 +103,9 @@ class SemanticIndex:
         `items_only`: checklist items only; `doc_ids`: only these documents' passages."""
         positions = self.items if items_only else np.arange(len(self.ids))
         if doc_ids:
-            positions = np.asarray([p for p in positions if document_of(self.ids[p]) in doc_ids], dtype=np.int64)
+            positions = np.asarray(
+                [p for p in positions if document_of(self.ids[p]) in doc_ids], dtype=np.int64
+            )
         if not len(positions) or depth <= 0:
             return []
         scores = self.matrix[positions] @ np.asarray(query_vector, dtype=np.float32)

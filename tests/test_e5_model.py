@@ -80,10 +80,14 @@ def test_normaliser_is_the_wheels_codepoint_map() -> None:
         hex(c) for c in checked if normaliser.normalize_str(chr(c)) != model.normalisation.get(c, chr(c))
     ]
     assert not wrong
-    assert normaliser.normalize_str("3～5年  ＡＢ") == "3～5年 AB"  # ～ kept, full width folded, spaces joined
+    assert (
+        normaliser.normalize_str("3～5年  ＡＢ") == "3～5年 AB"
+    )  # ～ kept, full width folded, spaces joined
 
 
-def test_built_once_then_reused_and_rebuilt_when_the_wheel_changes(e5_models_dir: Path, tmp_path: Path) -> None:
+def test_built_once_then_reused_and_rebuilt_when_the_wheel_changes(
+    e5_models_dir: Path, tmp_path: Path
+) -> None:
     folder = ensure_e5_model(e5_models_dir)
     stamp = (folder / SOURCE_STAMP).stat().st_mtime_ns
     assert ensure_e5_model(e5_models_dir) == folder

@@ -16,7 +16,10 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 
-from app.export_docx import (
+from app.drafting.lecture import PART_NAMES, Outline, build_outline
+from app.drafting.ledger import COLUMNS, STATUSES, Ledger, build_ledger
+from app.export.excel import SOURCE_COLUMNS, SOURCE_SHEET, ledger_xlsx
+from app.export.word import (
     BODY_FONT,
     HEADING_FONT,
     SUBHEADING_FONT,
@@ -25,9 +28,6 @@ from app.export_docx import (
     lecture_docx,
     ledger_docx,
 )
-from app.export_xlsx import SOURCE_COLUMNS, SOURCE_SHEET, ledger_xlsx
-from app.lecture import PART_NAMES, Outline, build_outline
-from app.ledger import COLUMNS, STATUSES, Ledger, build_ledger
 from app.services import Services
 from tests.test_ledger import TEN_PROBLEMS
 
@@ -36,12 +36,12 @@ MARK = re.compile(r"［(\d+)］")
 
 @pytest.fixture(scope="module")
 def outline(corpus_services: Services) -> Outline:
-    return build_outline("为基层减负", corpus_services.engine())
+    return build_outline("为基层减负", corpus_services.library())
 
 
 @pytest.fixture(scope="module")
 def ledger(corpus_services: Services) -> Ledger:
-    return build_ledger(TEN_PROBLEMS, corpus_services.engine(), unit="办公室")
+    return build_ledger(TEN_PROBLEMS, corpus_services.library(), unit="办公室")
 
 
 def east_asian(style: docx.styles.style.ParagraphStyle) -> str | None:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.lecture import LAW_KINDS, PART_NAMES, Outline, build_outline, edit_outline, expanded
+from app.drafting.lecture import LAW_KINDS, PART_NAMES, Outline, build_outline, edit_outline, expanded
 from app.services import Services
 from tests.test_ledger import FakeLLM, supported_and_invented
 
@@ -15,7 +15,7 @@ THEMES = ("为基层减负", "纠治形式主义官僚主义", "深入贯彻中�
 
 @pytest.fixture(scope="module")
 def outline(corpus_services: Services) -> Outline:
-    return build_outline("为基层减负", corpus_services.engine())
+    return build_outline("为基层减负", corpus_services.library())
 
 
 def squash(text: str) -> str:
@@ -53,7 +53,7 @@ def test_points_are_sentences_of_the_passages_they_cite(outline: Outline) -> Non
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_example_theme_gets_cited_points_in_most_parts(corpus_services: Services, theme: str) -> None:
-    result = build_outline(theme, corpus_services.engine())
+    result = build_outline(theme, corpus_services.library())
     filled = [name for name, points in result.parts() if points]
     assert len(filled) >= 4, filled
     assert len({p.text for p in result.points}) == len(result.points)  # no point twice
@@ -81,7 +81,7 @@ def test_dropping_reordering_and_editing_renumbers_the_citations(outline: Outlin
 
 
 def test_llm_points_keep_citations_and_unsupported_text_is_dropped(corpus_services: Services) -> None:
-    result = build_outline("为基层减负", corpus_services.engine(), FakeLLM(supported_and_invented))
+    result = build_outline("为基层减负", corpus_services.library(), FakeLLM(supported_and_invented))
     assert result.points and not any("推进会" in p.text for p in result.points)
     for point in result.points:
         assert point.cites and squash(point.text) in squash(result.sources[point.cites[0]].hit.passage.text)
@@ -90,6 +90,6 @@ def test_llm_points_keep_citations_and_unsupported_text_is_dropped(corpus_servic
 def test_an_llm_that_fails_the_check_leaves_the_extracted_outline(
     corpus_services: Services, outline: Outline
 ) -> None:
-    result = build_outline("为基层减负", corpus_services.engine(), FakeLLM(lambda _: "资料中没有相关内容。"))
+    result = build_outline("为基层减负", corpus_services.library(), FakeLLM(lambda _: "资料中没有相关内容。"))
     assert result.notice
     assert [p.text for p in result.points] == [p.text for p in outline.points]

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from app import ledger as lg
-from app.llm import LLMClient
+from app.drafting import ledger as lg
+from app.drafting.llm import LLMClient
 from app.services import Services
 
 TEN_PROBLEMS = [
@@ -52,7 +52,7 @@ def supported_and_invented(messages: list[dict[str, str]]) -> str:
 
 @pytest.fixture(scope="module")
 def ten(corpus_services: Services) -> lg.Ledger:
-    return lg.build_ledger(TEN_PROBLEMS, corpus_services.engine(), unit="办公室", deadline="2026-06-30")
+    return lg.build_ledger(TEN_PROBLEMS, corpus_services.library(), unit="办公室", deadline="2026-06-30")
 
 
 def test_problems_are_read_one_per_line_without_their_numbering() -> None:
@@ -61,7 +61,7 @@ def test_problems_are_read_one_per_line_without_their_numbering() -> None:
 
 
 def test_repeated_reporting_maps_to_items_9_and_14_with_the_ledger_passage(corpus_services: Services) -> None:
-    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.engine())
+    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.library())
     row = ledger.rows[0]
     assert {i.number for i in row.items} == {"9", "14"}
     assert "第9条（形式主义官僚主义方面）" in row.item_label and "第14条（工作协同方面）" in row.item_label
@@ -79,7 +79,7 @@ def test_repeated_reporting_maps_to_items_9_and_14_with_the_ledger_passage(corpu
 
 
 def test_an_unrelated_problem_gets_no_item_and_no_forced_measures(corpus_services: Services) -> None:
-    ledger = lg.build_ledger(["食堂伙食不好"], corpus_services.engine())
+    ledger = lg.build_ledger(["食堂伙食不好"], corpus_services.library())
     row = ledger.rows[0]
     assert row.item_label == lg.NO_MATCH and row.items == () and row.measures == ()
     assert row.measures_text() == lg.NO_BASIS
@@ -98,10 +98,10 @@ def test_a_ten_problem_ledger_cites_every_source_it_lists(ten: lg.Ledger) -> Non
 
 
 def test_picked_checklist_items_become_rows_without_searching_for_them(corpus_services: Services) -> None:
-    engine = corpus_services.engine()
-    items = lg.checklist_items(engine)
+    library = corpus_services.library()
+    items = library.checklist_items()
     assert [h.passage.item.number for h in items[:3] if h.passage.item] == ["1", "2", "3"]
-    ledger = lg.build_ledger([], engine, picked=items[8:10])
+    ledger = lg.build_ledger([], library, picked=items[8:10])
     assert [r.items[0].number for r in ledger.rows] == ["9", "10"]
     assert all(r.measures for r in ledger.rows)
 
@@ -121,7 +121,7 @@ def test_edits_change_the_duty_fields_and_keep_the_status_list(ten: lg.Ledger) -
 
 def test_llm_measures_keep_their_citation_and_unsupported_ones_are_dropped(corpus_services: Services) -> None:
     llm = FakeLLM(supported_and_invented)
-    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.engine(), llm)
+    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.library(), llm)
     row = ledger.rows[0]
     assert len(row.measures) == 1 and "推进会" not in row.measures_text()
     assert all(n in {s.n for s in ledger.sources} for n in row.measures[0].cites)
@@ -129,5 +129,5 @@ def test_llm_measures_keep_their_citation_and_unsupported_ones_are_dropped(corpu
 
 def test_llm_that_invents_everything_falls_back_to_extracted_measures(corpus_services: Services) -> None:
     llm = FakeLLM(lambda _: "每周召开三次专题推进会[1]。向全市通报排名[2]。")
-    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.engine(), llm)
+    ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.library(), llm)
     assert ledger.notice and any("台账式管理" in m.text for m in ledger.rows[0].measures)

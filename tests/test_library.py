@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from app.library import superseded_by
+from index.library import superseded_by
 from ingest.models import DocumentMeta
 
 

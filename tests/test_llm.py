@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from app.answer import compose_answer
-from app.llm import DATA_CLOSE, DATA_OPEN, REJECTED, SYSTEM_PROMPT, LLMClient, split_reply
+from app.drafting.composer import compose_answer
+from app.drafting.llm import DATA_CLOSE, DATA_OPEN, REJECTED, SYSTEM_PROMPT, LLMClient, split_reply
 from app.services import Services
 from ingest.models import DocumentMeta, Hit, Passage
 from tests.conftest import make_settings
@@ -107,13 +107,13 @@ def test_only_cited_and_supported_sentences_survive(
             0,
         )
     )
-    engine = corpus_services.engine()
-    answer = compose_answer(QUESTION, engine, _client(fake, tmp_path))
+    library = corpus_services.library()
+    answer = compose_answer(QUESTION, library, _client(fake, tmp_path))
     assert answer.supported and not answer.notice
     assert [s.text for s in answer.sentences] == [GOOD]
     assert answer.text == GOOD + "[1]"
     assert "强技能 优服务 塑标杆" in answer.citations[0].hit.passage.text
-    assert answer.citations[0].hit.passage.id == engine.search(QUESTION, 8)[0].passage.id
+    assert answer.citations[0].hit.passage.id == library.search(QUESTION, 8)[0].passage.id
 
 
 def test_markers_after_the_full_stop_and_in_brackets_are_read() -> None:
@@ -139,11 +139,11 @@ def test_failures_fall_back_to_the_extractive_answer_with_a_notice(
     notice: str,
 ) -> None:
     fake.script.append((status, content, delay))
-    engine = corpus_services.engine()
+    library = corpus_services.library()
     started = time.monotonic()
-    answer = compose_answer(QUESTION, engine, _client(fake, tmp_path, timeout=1.0))
+    answer = compose_answer(QUESTION, library, _client(fake, tmp_path, timeout=1.0))
     assert time.monotonic() - started < 10
-    extractive = compose_answer(QUESTION, engine)
+    extractive = compose_answer(QUESTION, library)
     assert answer.notice == notice
     assert answer.sentences == extractive.sentences and answer.citations == extractive.citations
 

@@ -16,7 +16,7 @@ CATEGORIES = ["政策制定执行方面", "服务意识能力方面", "形式主
 
 
 def test_items_grouped_by_category_in_number_order(library: Services) -> None:
-    checklists = cv.group(cv.load_entries(library.store))
+    checklists = cv.group(cv.load_entries(library.library()))
     assert len(checklists) == 1
     checklist = checklists[0]
     assert checklist.title == "2025年市直机关作风建设重点问题清单" and checklist.size == 20
@@ -42,7 +42,7 @@ def test_page_lists_twenty_items_under_five_categories(library: Services) -> Non
     assert [h.value for h in at.subheader] == CATEGORIES
     items = list(at.expander)  # one per item, nothing else on the page folds
     assert len(items) == 20
-    texts = {safe(e.passage.text) for e in cv.load_entries(app.state.services().store)}
+    texts = {safe(e.passage.text) for e in cv.load_entries(app.state.services().library())}
     assert {e.label for e in items} == texts
 
     item9 = next(e for e in items if e.label.startswith("9\\."))

@@ -7,8 +7,8 @@ import io
 import docx
 from streamlit.testing.v1 import AppTest
 
-from app.export_docx import lecture_docx
-from app.lecture import PART_NAMES, Outline, edit_outline
+from app.drafting.lecture import PART_NAMES, Outline, edit_outline
+from app.export.word import lecture_docx
 from tests.page_support import run
 from tests.test_page_ledger import page_fixture
 

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app.state
-from app.export_xlsx import ledger_xlsx
-from app.ledger import NO_MATCH, Ledger, apply_edits
+from app.drafting.ledger import NO_MATCH, Ledger, apply_edits
+from app.export.excel import ledger_xlsx
 from app.services import Services
 from tests.page_support import page, page_services, run
 

@@ -8,12 +8,15 @@ from pathlib import Path
 import pytest
 
 from app.drafting.question import LibraryDocument, named_documents
-from app.services import NAMES_FILE, Services, build_services
+from app.services import Services, build_services
+from index.library import DOCUMENTS_FILE
 from ingest.models import document_of
 from tests.conftest import CORPUS, make_settings
 
 LIBRARY = [
-    LibraryDocument("plan", "市直机关强作风提效率塑形象深化模范机关创建三年行动计划（2025-2027年）", "2025-05-31", "方案"),
+    LibraryDocument(
+        "plan", "市直机关强作风提效率塑形象深化模范机关创建三年行动计划（2025-2027年）", "2025-05-31", "方案"
+    ),
     LibraryDocument("points", "2025年市直机关党的建设要点", "2025-03-27", "要点"),
     LibraryDocument("effective", "市直机关开展“执行有效”模范机关创建活动实施方案", "2023", "方案"),
     LibraryDocument("rectify", "2020年深化机关作风整顿活动实施方案", "2020", "方案"),
@@ -59,7 +62,9 @@ def test_a_question_naming_no_document_is_not_scoped(question: str) -> None:
 
 def test_search_answers_from_the_named_document_first(corpus_services: Services) -> None:
     """A colloquial penalty question: the disciplinary regulation's articles come before anything else."""
-    hits = corpus_services.engine().search("有同事把单位的电脑拿回家自己用了大半年，纪律处分条例怎么规定？", 5)
+    hits = corpus_services.engine().search(
+        "有同事把单位的电脑拿回家自己用了大半年，纪律处分条例怎么规定？", 5
+    )
     assert hits and all("纪律处分条例" in document_of(h.passage.id) for h in hits)
 
 
@@ -72,7 +77,9 @@ def test_a_comparison_quotes_each_named_document(corpus_services: Services) -> N
 LAWS = [
     LibraryDocument("contract", "中华人民共和国劳动合同法", "2012-12-28", "法律"),
     LibraryDocument("case", "加班费的仲裁时效应当如何认定", "2020-06-01", "案例"),
-    LibraryDocument("lending", "最高人民法院关于审理民间借贷案件适用法律若干问题的规定", "2020-12-29", "司法解释"),
+    LibraryDocument(
+        "lending", "最高人民法院关于审理民间借贷案件适用法律若干问题的规定", "2020-12-29", "司法解释"
+    ),
 ]
 
 
@@ -99,7 +106,7 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
     first.ingest([docs])
     question = "按问责条例，对软弱涣散的党组织怎么处理？"
     assert all("问责条例" in h.passage.doc_id for h in first.engine().search(question, 3))
-    assert (first.lexical_folder / NAMES_FILE).is_file()
+    assert (first.lexical_folder / DOCUMENTS_FILE).is_file()
 
     later = build_services(make_settings(tmp_path / "data"))
     monkeypatch.setattr(later.store, "list_documents", lambda: pytest.fail("the records were read again"))

@@ -18,7 +18,24 @@ MIN_SHARED = 4
 MAX_TITLES = 2
 MAX_RUN = 16  # longer shared runs are found through their 16-character parts
 # How a document's own name ends; a title ending otherwise ("……应当如何认定", a case digest's) is no name.
-NAME_ENDINGS = ("法", "条例", "规定", "准则", "细则", "办法", "章程", "方案", "要点", "计划", "清单", "意见", "通知", "决定", "解释", "规则")
+NAME_ENDINGS = (
+    "法",
+    "条例",
+    "规定",
+    "准则",
+    "细则",
+    "办法",
+    "章程",
+    "方案",
+    "要点",
+    "计划",
+    "清单",
+    "意见",
+    "通知",
+    "决定",
+    "解释",
+    "规则",
+)
 # Words after a run that use it as a document's name: "三年行动里", "作风整顿方案".
 DOCUMENT_CUES = ("里", "方案", "计划", "文件", "要求", "规定", "提出", "明确", "说")
 GENERIC = (
@@ -106,7 +123,8 @@ class DocumentNames:
                         runs.setdefault(run, {})[doc.id] = end == len(title) and run.endswith(NAME_ENDINGS)
         self.runs = {run: docs for run, docs in runs.items() if len(docs) <= MAX_TITLES}
         self.short = {
-            name: [d.id for d in documents if part in _title_words(d.title)] for name, part in SHORT_NAMES.items()
+            name: [d.id for d in documents if part in _title_words(d.title)]
+            for name, part in SHORT_NAMES.items()
         }
         self.by_year_kind: dict[tuple[str, str], list[str]] = {}
         for doc in documents:
@@ -129,7 +147,11 @@ class DocumentNames:
         named.update(d for name, known in self.short.items() if name in q for d in known)
         for (year, kind), dated in self.by_year_kind.items():
             words = "|".join(KIND_WORDS.get(kind, ()))
-            if words and year in years and re.search(rf"{year}\s*年[^，。；？！,;?!]{{0,{YEAR_KIND_GAP}}}?(?:{words})", question):
+            if (
+                words
+                and year in years
+                and re.search(rf"{year}\s*年[^，。；？！,;?!]{{0,{YEAR_KIND_GAP}}}?(?:{words})", question)
+            ):
                 named.update(dated)
         return [d for d in self.order if d in named] if named else []
 

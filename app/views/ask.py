@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.answer import Answer, compose_answer
+from app.drafting.composer import Answer, compose_answer
 from app.library_view import source_link
 from app.render import safe
 from app.state import QUESTION, services
@@ -66,13 +66,13 @@ if question.strip():
     st.query_params["q"] = question
     try:
         with st.spinner("正在检索…"):
-            answer = compose_answer(question, services().engine(), services().llm())
+            answer = compose_answer(question, services().library(), services().llm())
     except DangjianError as exc:
         st.error(str(exc))
         st.stop()
     _render(answer)
 else:
     try:  # load the shared index while the user types, so the first answer is as quick as the rest
-        st.caption(f"已载入索引：{services().engine().lexical.passages} 个段落")
+        st.caption(f"已载入索引：{services().library().passages} 个段落")
     except DangjianError as exc:  # an empty index says so before anyone asks
         st.error(str(exc))

@@ -44,7 +44,7 @@ def _show(checklist: cv.Checklist, related: dict[str, list[Hit]]) -> None:
 
 st.title("问题清单")
 st.caption("展开每一条，查看各文件中与之相关的整改措施、往年问题和党内法规条款。")
-entries = cv.load_entries(services().store)
+entries = cv.load_entries(services().library())
 if not entries:
     st.info("文件库中还没有问题清单。导入含问题清单的文件后，这里会按类别列出每一条。")
     st.stop()

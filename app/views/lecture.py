@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.export_docx import lecture_docx, mark
-from app.lecture import PART_NAMES, Outline, build_outline, edit_outline
+from app.drafting.citations import mark
+from app.drafting.lecture import PART_NAMES, Outline, build_outline, edit_outline
+from app.export.word import lecture_docx
 from app.render import safe
 from app.state import services
 from ingest.errors import DangjianError
@@ -46,7 +47,7 @@ if st.button("生成提纲", key="lecture.build", type="primary") and st.session
     try:
         with st.spinner("正在检索并摘录…"):
             st.session_state[OUTLINE] = build_outline(
-                st.session_state[THEME].strip(), services().engine(), services().llm()
+                st.session_state[THEME].strip(), services().library(), services().llm()
             )
     except DangjianError as exc:
         st.error(str(exc))

@@ -7,19 +7,18 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from app.answer import item_text
-from app.export_docx import ledger_docx
-from app.export_xlsx import ledger_xlsx
-from app.ledger import (
+from app.drafting.ledger import (
     COLUMNS,
     DEFAULT_DEADLINE,
     STATUSES,
     Ledger,
     apply_edits,
     build_ledger,
-    checklist_items,
     read_problems,
 )
+from app.drafting.text import item_text
+from app.export.excel import ledger_xlsx
+from app.export.word import ledger_docx
 from app.render import safe
 from app.state import services
 from ingest.errors import DangjianError
@@ -41,13 +40,13 @@ st.caption(
     "每个问题对照问题清单，从文件中摘录整改措施并注明出处；找不到依据的，如实标明“无匹配”，请人工填写。"
 )
 try:
-    engine = services().engine()
+    library = services().library()
 except DangjianError as exc:
     st.error(str(exc))
     st.stop()
 items = {
     f"第{i.number}条（{i.category}）{item_text(i)}": h
-    for h in checklist_items(engine)
+    for h in library.checklist_items()
     if (i := h.passage.item)
 }
 st.text_area("本单位查摆出的问题", key=PROBLEMS, height=160, placeholder=PLACEHOLDER)
@@ -66,7 +65,7 @@ if st.button("生成台账", key="ledger.build", type="primary"):
         with st.spinner("正在对照清单、摘录整改措施…"):
             st.session_state[DRAFT] = build_ledger(
                 problems,
-                engine,
+                library,
                 services().llm(),
                 unit=st.session_state[UNIT].strip(),
                 deadline=st.session_state[DEADLINE].isoformat(),

@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from app.answer import UNSUPPORTED, Answer, Candidate, compose_answer, pick, prefer_newer, query_terms
 from app.cli import cli
+from app.drafting.composer import (
+    UNSUPPORTED,
+    Answer,
+    Candidate,
+    compose_answer,
+    pick,
+    prefer_newer,
+    query_terms,
+)
 from app.services import Services, build_services
 from ingest.models import DocumentMeta, Hit, Passage
 from tests.conftest import make_settings
@@ -36,7 +44,7 @@ def assert_well_cited(answer: Answer) -> None:
 
 
 def test_checklist_question_opens_with_the_item_then_the_plans_measures(corpus_services: Services) -> None:
-    answer = compose_answer(CHECKLIST_Q, corpus_services.engine())
+    answer = compose_answer(CHECKLIST_Q, corpus_services.library())
     assert answer.supported and not answer.notice
     assert re.match(r"属于《2025年市直机关作风建设重点问题清单》第(9|14)条（", answer.sentences[0].text)
     assert {"9", "14"} & {item.number for item in answer.items}
@@ -52,7 +60,7 @@ def test_checklist_question_opens_with_the_item_then_the_plans_measures(corpus_s
 
 
 def test_lookup_quotes_the_sentence_that_answers(corpus_services: Services) -> None:
-    answer = compose_answer(LOOKUP_Q, corpus_services.engine())
+    answer = compose_answer(LOOKUP_Q, corpus_services.library())
     assert answer.supported and not answer.items
     assert "强技能 优服务 塑标杆" in answer.sentences[0].text
     assert 1 <= len(answer.sentences) <= 5
@@ -62,7 +70,7 @@ def test_lookup_quotes_the_sentence_that_answers(corpus_services: Services) -> N
 def test_question_the_documents_do_not_answer_is_refused_with_the_nearest_passages(
     corpus_services: Services,
 ) -> None:
-    answer = compose_answer(NEGATIVE_Q, corpus_services.engine())
+    answer = compose_answer(NEGATIVE_Q, corpus_services.library())
     assert answer.supported is False
     assert answer.text == UNSUPPORTED and not answer.citations and not answer.items
     assert answer.nearest and all(isinstance(h, Hit) for h in answer.nearest)
@@ -74,7 +82,7 @@ def _hit(doc_id: str, text: str, ordinal: int = 0) -> Hit:
 
 
 def test_near_repeats_are_removed_and_a_superseded_document_ranks_below(corpus_services: Services) -> None:
-    terms = query_terms("机关作风建设季度联席会议制度", corpus_services.engine())
+    terms = query_terms("机关作风建设季度联席会议制度", corpus_services.library())
     same = "建立机关作风建设季度联席会议制度，每季度收集作风建设相关数据和案例。"
     cands = [
         Candidate(same, _hit("old", same), 0, 0, terms.found(same), 0.9),
@@ -108,7 +116,7 @@ def injected_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Services, S
 def test_injected_document_does_not_change_the_answer(injected_pair: tuple[Services, Services]) -> None:
     clean, injected = injected_pair
     question = "支部委员会会议多久召开一次？"
-    before, after = (compose_answer(question, s.engine()) for s in (clean, injected))
+    before, after = (compose_answer(question, s.library()) for s in (clean, injected))
     assert after.supported and after.text == before.text
     assert "停用" not in after.text and "IGNORE" not in after.text
     assert "每月至少召开一次支部委员会会议" in after.text
@@ -120,8 +128,8 @@ def test_ask_json_contract(corpus_services: Services) -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "answer", "supported", "items", "citations"}
-    assert data["query"] == CHECKLIST_Q and data["supported"] is True
+    assert set(data) == {"query", "answer", "supported", "items", "citations", "notice"}
+    assert data["query"] == CHECKLIST_Q and data["supported"] is True and data["notice"] == ""
     assert data["items"] and {"9", "14"} & set(data["items"])
     assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
     for c in data["citations"]:
@@ -142,3 +150,16 @@ def test_ask_human_output_lists_numbered_citations(corpus_services: Services, tm
     assert json.loads(refused.output)["supported"] is False
     empty = runner.invoke(cli, ["--data-dir", str(tmp_path / "none"), "ask", LOOKUP_Q])
     assert empty.exit_code == 2 and "dangjian ingest" in empty.output
+
+
+def test_ask_batch_answers_every_line_in_order_in_one_process(corpus_services: Services, tmp_path: Path) -> None:
+    questions = tmp_path / "questions.txt"
+    questions.write_text(f"{CHECKLIST_Q}\n\n{NEGATIVE_Q}\n{LOOKUP_Q}\n", encoding="utf-8")
+    args = ["--data-dir", str(corpus_services.settings.data_dir), "ask", "--batch", str(questions)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [r["query"] for r in rows] == [CHECKLIST_Q, NEGATIVE_Q, LOOKUP_Q]
+    assert [r["supported"] for r in rows] == [True, False, True]
+    single = json.loads(CliRunner().invoke(cli, [*args[:3], LOOKUP_Q, "--json"]).output)
+    assert rows[2] == single

@@ -14,13 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from app.answer import MEASURE, PLAN_KINDS, QueryTerms, Sentence, cjk_bigrams, item_text, jaccard, query_terms
-from app.export_docx import HEADING_NUMBER, Sources, mark, short_reference
-from index.search import SearchEngine
+from app.drafting.citations import Sources, mark, short_reference
+from app.drafting.composer import Sentence, query_terms
+from app.drafting.text import HEADING_NUMBER, MEASURE, PLAN_KINDS, QueryTerms, cjk_bigrams, item_text, jaccard
+from index.library import Library
 from ingest.models import ChecklistItem, Hit
 
 if TYPE_CHECKING:
-    from app.llm import LLMClient
+    from app.drafting.llm import LLMClient
 
 COLUMNS = (
     "序号",
@@ -149,17 +150,17 @@ def read_problems(text: str) -> list[str]:
     return [line for line in lines if line]
 
 
-def problem_terms(text: str, engine: SearchEngine) -> QueryTerms:
+def problem_terms(text: str, library: Library) -> QueryTerms:
     """The problem's weighted words, a compound's parts dropped (政务服务, not also 政务 and 服务)."""
-    terms = query_terms(text, engine)
+    terms = query_terms(text, library)
     return QueryTerms({w: v for w, v in terms.idf.items() if not any(w != o and w in o for o in terms.idf)})
 
 
-def score_items(problem: str, engine: SearchEngine) -> list[tuple[float, Hit]]:
+def score_items(problem: str, library: Library) -> list[tuple[float, Hit]]:
     """Every checklist item the search offers for the problem, scored and ranked (no threshold yet)."""
-    terms = problem_terms(problem, engine)
+    terms = problem_terms(problem, library)
     best: dict[tuple[str, str], tuple[float, Hit]] = {}
-    for hit in engine.search(problem + ITEM_QUESTION, 30):
+    for hit in library.search(problem + ITEM_QUESTION, 30):
         item = hit.passage.item
         if item is not None:
             best.setdefault(
@@ -169,9 +170,9 @@ def score_items(problem: str, engine: SearchEngine) -> list[tuple[float, Hit]]:
     return sorted(best.values(), key=lambda sh: -sh[0])
 
 
-def match_items(problem: str, engine: SearchEngine) -> list[tuple[float, Hit]]:
+def match_items(problem: str, library: Library) -> list[tuple[float, Hit]]:
     """Checklist items the problem is about, best first, with their scores; [] = 无匹配."""
-    ranked = score_items(problem, engine)
+    ranked = score_items(problem, library)
     if not ranked or ranked[0][0] < MATCH_THRESHOLD:
         return []
     return [(s, h) for s, h in ranked if s >= RELATED * ranked[0][0]][:MAX_ITEMS]
@@ -205,7 +206,7 @@ def measure_clauses(terms: QueryTerms, hits: Sequence[Hit]) -> list[Clause]:
     return found
 
 
-def find_measures(problem: str, items: Sequence[ChecklistItem], engine: SearchEngine) -> list[Clause]:
+def find_measures(problem: str, items: Sequence[ChecklistItem], library: Library) -> list[Clause]:
     """Up to four measures: clauses about this very problem, then the plans' way of rectifying.
 
     The way of rectifying is the clauses of the plan passage richest in measure
@@ -213,15 +214,15 @@ def find_measures(problem: str, items: Sequence[ChecklistItem], engine: SearchEn
     together so the row reads as that passage's method, in its order.
     """
     about = " ".join([problem, *(item_text(i) for i in items)])
-    terms = problem_terms(about, engine)
-    near = [h for h in engine.search(about, 10) if h.passage.item is None and h.meta.kind != "刊物"]
+    terms = problem_terms(about, library)
+    near = [h for h in library.search(about, 10) if h.passage.item is None and h.meta.kind != "刊物"]
     topical = sorted((c for c in measure_clauses(terms, near) if c.share >= TOPICAL), key=lambda c: -c.score)[
         :2
     ]
     chosen = list(topical)
     plans = [
         h
-        for h in engine.search(f"{about} {METHOD_WORDS}", 20)
+        for h in library.search(f"{about} {METHOD_WORDS}", 20)
         if h.passage.item is None and h.meta.kind in PLAN_KINDS
     ]
     clauses = measure_clauses(terms, plans[:6])
@@ -241,14 +242,14 @@ def find_measures(problem: str, items: Sequence[ChecklistItem], engine: SearchEn
 
 
 def build_row(
-    problem: str, matches: Sequence[Hit], engine: SearchEngine, sources: Sources, llm: LLMClient | None = None
+    problem: str, matches: Sequence[Hit], library: Library, sources: Sources, llm: LLMClient | None = None
 ) -> tuple[LedgerRow, str]:
     """A row and the LLM notice (if it failed); no item matched = no measures forced."""
     items = tuple(h.passage.item for h in matches if h.passage.item)
     if not items:
         return LedgerRow(problem), ""
     item_cites = tuple(sources.cite(h) for h in matches)
-    found = find_measures(problem, items, engine)
+    found = find_measures(problem, items, library)
     drafts: list[tuple[str, tuple[Hit, ...]]] = [(c.text, (c.hit,)) for c in found]
     notice = ""
     if llm is not None and found:  # the model's wording, each measure checked against its passages
@@ -261,16 +262,9 @@ def build_row(
     return LedgerRow(problem, items, item_cites, measures), notice
 
 
-def checklist_items(engine: SearchEngine) -> list[Hit]:
-    """Every checklist item in the index, by checklist and number, for picking on the page."""
-    found = engine.store.get_passages(sorted(engine.store.checklist_item_ids()))
-    hits = [Hit(passage=p, meta=m, score=1.0) for p, m in found.values() if p.item]
-    return sorted(hits, key=lambda h: (h.meta.date, h.passage.doc_id, h.passage.ordinal))
-
-
 def build_ledger(
     problems: Iterable[str],
-    engine: SearchEngine,
+    library: Library,
     llm: LLMClient | None = None,
     unit: str = "",
     deadline: str = DEFAULT_DEADLINE,
@@ -280,10 +274,10 @@ def build_ledger(
     """The ledger: the picked checklist items first (already matched), then the typed problems."""
     sources = Sources()
     specs = [(item_text(h.passage.item), [h]) for h in picked if h.passage.item]
-    specs += [(p, [h for _, h in match_items(p, engine)]) for p in problems]
+    specs += [(p, [h for _, h in match_items(p, library)]) for p in problems]
     rows, notices = [], []
     for problem, matches in specs:
-        row, notice = build_row(problem, matches, engine, sources, llm)
+        row, notice = build_row(problem, matches, library, sources, llm)
         rows.append(replace(row, unit=unit, person=person, deadline=deadline))
         notices.append(notice)
     return Ledger(tuple(rows), sources, unit, next((n for n in notices if n), ""))

@@ -14,7 +14,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from app.answer import Draft, cjk_bigrams
+from app.drafting.citations import Draft
+from app.drafting.text import cjk_bigrams
 from ingest.models import Hit
 
 if TYPE_CHECKING:

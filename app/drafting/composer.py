@@ -3,24 +3,37 @@
 Without an LLM the answer is extractive: the retrieved sentences that share the
 most (IDF-weighted) words with the question, so nothing is said that the
 documents do not say. A checklist question opens with the matched item(s) and
-the measures the plans set against them. With an LLM (`app.llm`) the model
+the measures the plans set against them. With an LLM (`app.drafting.llm`) the model
 writes the sentences from the numbered passages only, and any sentence that
 its cited passages do not bear out is dropped before the user sees it.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from app.library import superseded_by
-from index.search import CHECKLIST_QUESTION, SearchEngine
+from app.drafting.citations import Draft, Source, Sources
+from app.drafting.text import (
+    MEASURE,
+    MIN_CJK,
+    PLAN_KINDS,
+    QueryTerms,
+    as_sentence,
+    cjk_bigrams,
+    cjk_length,
+    item_text,
+    jaccard,
+    plain,
+    sentences,
+)
+from index.library import Library
+from index.search import CHECKLIST_QUESTION
 from ingest.models import ChecklistItem, Hit
 
 if TYPE_CHECKING:
-    from app.llm import LLMClient
+    from app.drafting.llm import LLMClient
 
 # Calibrated by evals/calibrate_support.py on ../shared/eval/dev_qa.jsonl (37 answerable, 3 negative
 # questions), rerun with the shipped fusion (bundled embedding model at weight 0.1, citation prior 0.5)
@@ -36,14 +49,6 @@ RELATIVE = 0.6  # a further sentence must score at least this share of the best 
 MIN_GAIN = 0.1  # a further sentence must add this share of the question's (IDF-weighted) words
 NEAR_REPEAT = 0.6  # character-bigram Jaccard at which two sentences say the same thing
 SEVERAL_ITEMS = re.compile(r"哪几|哪些|几条|几项")
-# What an action in a plan looks like: the measures a checklist item is answered with.
-MEASURE = re.compile(
-    r"整改措施|整改时限|台账|销号|(?:建立|健全|完善)[^。；]{0,24}(?:机制|制度)|开展[^。；]{0,30}(?:整治|整改|专项|行动)"
-)
-_ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
-_CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
-MIN_CJK = 10  # shorter pieces are headings ("5.开展问题集中整改。"), not answers
 SUPPORT_DEPTH = 3  # passages whose text (with title and headings) the support score reads
 # Words that say how a question is asked, not what about: a document need not contain them.
 FRAMING = frozenset(
@@ -78,45 +83,14 @@ FRAMING = frozenset(
         "具体",
     }
 )
-PLAN_KINDS = frozenset({"方案", "要点", "通知"})  # documents whose sentences are measures to take
 CONTEXT_WEIGHT = 0.5  # a question word found only in the sentence's title/headings counts this much
 LENGTH_COST = 0.0005  # of two sentences holding the same words, the shorter says it more plainly
 
 
-def cjk_bigrams(text: str) -> set[str]:
-    """Overlapping bigrams inside runs of Chinese characters: what "same wording" means here."""
-    return {run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)}
-
-
-def jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-@dataclass(frozen=True)
-class QueryTerms:
-    """A question's content words with their IDF weights."""
-
-    idf: dict[str, float]
-
-    def found(self, text: str) -> frozenset[str]:
-        return frozenset(w for w in self.idf if w in text)
-
-    def weight(self, words: frozenset[str]) -> float:
-        """IDF-weighted share of the question that `words` make up, in [0, 1]."""
-        total = sum(self.idf.values())
-        return sum(self.idf[w] for w in words) / total if total else 0.0
-
-    def share(self, text: str) -> float:
-        return self.weight(self.found(text))
-
-
-def query_terms(text: str, engine: SearchEngine) -> QueryTerms:
-    """jieba words of the engine's own tokenizer (policy terms, stopwords), weighted by IDF."""
-    lexical = engine.lexical
-    words = dict.fromkeys(w for w in lexical.tokenizer.words(text) if w not in FRAMING)
-    n = lexical.passages
-    # smoothed inverse share of passages holding the word, from the index's own counts: rare words weigh more
-    return QueryTerms({w: math.log((n + 1) / (lexical.document_frequency(w) + 0.5)) for w in words})
+def query_terms(text: str, library: Library) -> QueryTerms:
+    """The question's words in the library's own tokenizer (policy terms, stopwords), weighted by IDF;
+    words that only say how it is asked (FRAMING) left out."""
+    return QueryTerms({w: v for w, v in library.term_weights(text).items() if w not in FRAMING})
 
 
 def support_score(query: str, terms: QueryTerms, hits: list[Hit]) -> float:
@@ -157,9 +131,9 @@ def sentence_candidates(terms: QueryTerms, hits: list[Hit]) -> list[Candidate]:
     cands = []
     for rank, hit in enumerate(hits):
         context = _context(hit)
-        for position, raw in enumerate(_SENTENCE.findall(hit.passage.text)):
-            text = raw.replace("*", "").strip()
-            if sum(map(len, _CJK_RUN.findall(text))) < MIN_CJK:
+        for position, raw in enumerate(sentences(hit.passage.text)):
+            text = plain(raw)
+            if cjk_length(text) < MIN_CJK:
                 continue
             low = text.lower()
             words = terms.found(low)
@@ -169,14 +143,6 @@ def sentence_candidates(terms: QueryTerms, hits: list[Hit]) -> list[Candidate]:
             )
             cands.append(Candidate(text, hit, rank, position, words, score))
     return cands
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A cited passage; `n` counts from 1 in the order the answer first cites it."""
-
-    n: int
-    hit: Hit
 
 
 @dataclass(frozen=True)
@@ -195,7 +161,7 @@ class Answer:
     sentences: tuple[Sentence, ...]
     supported: bool
     items: tuple[ChecklistItem, ...]
-    citations: tuple[Citation, ...]
+    citations: tuple[Source, ...]
     nearest: tuple[Hit, ...]
     notice: str = ""
 
@@ -210,34 +176,20 @@ class Answer:
         return tuple(enumerate(self.nearest, start=1))
 
 
-Draft = tuple[str, tuple[Hit, ...]]  # a sentence and the passages it cites, before numbering
-
-
 def assemble(
     query: str, drafts: list[Draft], items: tuple[ChecklistItem, ...], hits: list[Hit], notice: str = ""
 ) -> Answer:
     """Number the cited passages in order of first citation and build the Answer."""
-    numbers: dict[str, Citation] = {}
-    sentences = []
-    for text, cited in drafts:
-        for hit in cited:
-            numbers.setdefault(hit.passage.id, Citation(len(numbers) + 1, hit))
-        cites = tuple(dict.fromkeys(numbers[h.passage.id].n for h in cited))
-        sentences.append(Sentence(text, cites))
-    return Answer(
-        query, tuple(sentences), True, items, tuple(numbers.values()), tuple(hits[:NEAREST]), notice
+    sources = Sources()
+    said = tuple(
+        Sentence(text, tuple(dict.fromkeys(sources.cite(h) for h in cited))) for text, cited in drafts
     )
+    return Answer(query, said, True, items, tuple(sources), tuple(hits[:NEAREST]), notice)
 
 
 def unsupported(query: str, hits: list[Hit]) -> Answer:
     """No citations: the one sentence is about the documents, not from them; `nearest` shows why."""
     return Answer(query, (Sentence(UNSUPPORTED, ()),), False, (), (), tuple(hits[:NEAREST]))
-
-
-def _as_sentence(text: str) -> str:
-    """A quoted clause ends like a sentence: "；" or nothing becomes "。"."""
-    text = text.strip().rstrip("；;，,：:")
-    return text if text.endswith(("。", "！", "？", "!", "?")) else text + "。"
 
 
 def prefer_newer(cands: list[Candidate], newer: dict[str, str]) -> None:
@@ -281,8 +233,8 @@ def extractive(terms: QueryTerms, hits: list[Hit], newer: dict[str, str]) -> lis
     """The picked sentences, each citing its passage; the best passage whole when none qualifies."""
     cands = sentence_candidates(terms, hits[:NEAREST])
     prefer_newer(cands, newer)
-    drafts: list[Draft] = [(_as_sentence(c.text), (c.hit,)) for c in pick(terms, cands)]
-    return drafts or [(_as_sentence(hits[0].passage.text.replace("*", "")), (hits[0],))]
+    drafts: list[Draft] = [(as_sentence(c.text), (c.hit,)) for c in pick(terms, cands)]
+    return drafts or [(as_sentence(hits[0].passage.text), (hits[0],))]
 
 
 def matched_items(query: str, hits: list[Hit]) -> list[Hit]:
@@ -296,24 +248,22 @@ def matched_items(query: str, hits: list[Hit]) -> list[Hit]:
     return [first, *close][: 3 if several else 2]
 
 
-def item_text(item: ChecklistItem) -> str:
-    return _ITEM_NUMBER.sub("", item.text).strip()
-
-
-def checklist_drafts(engine: SearchEngine, items: list[Hit], newer: dict[str, str]) -> list[Draft]:
+def checklist_drafts(library: Library, items: list[Hit], newer: dict[str, str]) -> list[Draft]:
     """The item(s) as "属于《清单》第N条（方面）：…", then the plans' measures against the first one."""
     drafts: list[Draft] = []
     for i, hit in enumerate(items):
         item = hit.passage.item
         assert item is not None
         lead = f"属于《{item.checklist}》第{item.number}条" if i == 0 else f"也可能涉及第{item.number}条"
-        drafts.append((_as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,)))
+        drafts.append((as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,)))
     first = items[0].passage.item
     assert first is not None
-    found = [h for h in engine.search(f"{item_text(first)} 整改措施", 10) if h.passage.item is None]
+    found = [h for h in library.search(f"{item_text(first)} 整改措施", 10) if h.passage.item is None]
     plans = [h for h in found if h.meta.kind in PLAN_KINDS] or found
     cands = [
-        c for c in sentence_candidates(query_terms(item_text(first), engine), plans) if MEASURE.search(c.text)
+        c
+        for c in sentence_candidates(query_terms(item_text(first), library), plans)
+        if MEASURE.search(c.text)
     ]
     for c in cands:
         c.score += 0.2 * len(MEASURE.findall(c.text))
@@ -323,19 +273,19 @@ def checklist_drafts(engine: SearchEngine, items: list[Hit], newer: dict[str, st
     for c in sorted(cands, key=lambda c: -c.score):
         best.setdefault(c.hit.passage.id, c)
     for c in sorted(best.values(), key=lambda c: -c.score)[:2]:
-        drafts.append((_as_sentence(f"相关整改措施：{c.text}"), (c.hit,)))
+        drafts.append((as_sentence(f"相关整改措施：{c.text}"), (c.hit,)))
     return drafts
 
 
-def compose_answer(query: str, engine: SearchEngine, llm: LLMClient | None = None, k: int = 8) -> Answer:
-    """The cited answer to `query` from the passages `engine` finds; never raises for an LLM failure."""
-    hits = engine.search(query, k)
-    terms = query_terms(query, engine)
+def compose_answer(query: str, library: Library, llm: LLMClient | None = None, k: int = 8) -> Answer:
+    """The cited answer to `query` from the passages `library` finds; never raises for an LLM failure."""
+    hits = library.search(query, k)
+    terms = query_terms(query, library)
     if not hits or support_score(query, terms, hits) < SUPPORT_THRESHOLD:
         return unsupported(query, hits)
-    newer = superseded_by(engine.store.list_documents())
+    newer = library.superseded_by()
     item_hits = matched_items(query, hits)
     items = tuple(h.passage.item for h in item_hits if h.passage.item)
-    fallback = checklist_drafts(engine, item_hits, newer) if item_hits else extractive(terms, hits, newer)
+    fallback = checklist_drafts(library, item_hits, newer) if item_hits else extractive(terms, hits, newer)
     drafts, notice = llm.answer_or(query, hits, fallback) if llm is not None else (fallback, "")
     return assemble(query, drafts, items, hits, notice)

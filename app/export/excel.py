@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from app.ledger import COLUMN_WIDTHS, COLUMNS, STATUSES, Ledger
+from app.drafting.ledger import COLUMN_WIDTHS, COLUMNS, STATUSES, Ledger
 
 SOURCE_SHEET = "出处"
 SOURCE_COLUMNS = ("编号", "文件标题", "发文机关", "日期", "文号", "章节", "原文")

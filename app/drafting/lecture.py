@@ -5,7 +5,7 @@ usual policy vocabulary) and keeps the documents of its kind: regulations for
 the basis, plans for the deployments and the measures, checklist items and
 earlier problem lists for the self-examination, the magazine for examples. A
 point is the sentence of a passage that holds most of the theme's words (the
-scorer of app/answer.py); with an LLM the points of a part may be rephrased,
+scorer of app/drafting/composer.py); with an LLM the points of a part may be rephrased,
 and a rephrasing its passages do not bear out is dropped.
 """
 
@@ -16,24 +16,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from app.answer import (
-    MEASURE,
-    PLAN_KINDS,
-    Candidate,
-    cjk_bigrams,
-    item_text,
-    jaccard,
-    prefer_newer,
-    query_terms,
-    sentence_candidates,
-)
-from app.export_docx import HEADING_NUMBER, Sources, mark, short_reference
-from app.library import superseded_by
-from index.search import SearchEngine
+from app.drafting.citations import Sources, mark, short_reference
+from app.drafting.composer import Candidate, prefer_newer, query_terms, sentence_candidates
+from app.drafting.text import HEADING_NUMBER, MEASURE, PLAN_KINDS, cjk_bigrams, item_text, jaccard
+from index.library import Library
 from ingest.models import Hit
 
 if TYPE_CHECKING:
-    from app.llm import LLMClient
+    from app.drafting.llm import LLMClient
 
 LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则"})
 PROBLEM_CUE = re.compile(r"问题|表现|查摆")
@@ -147,17 +137,17 @@ def _point_text(cand: Candidate) -> str:
 
 
 def pick_points(
-    part: Part, about: str, engine: SearchEngine, used: set[str], newer: dict[str, str]
+    part: Part, about: str, library: Library, used: set[str], newer: dict[str, str]
 ) -> list[Candidate]:
     """The part's best sentences: one per passage, none from a passage another part cites, no near-repeats."""
     hits = [
         h
-        for h in engine.search(f"{about} {part.words}", SEARCH_DEPTH)
+        for h in library.search(f"{about} {part.words}", SEARCH_DEPTH)
         if part.keeps(h) and h.passage.id not in used
     ]
     cands = [
         c
-        for c in sentence_candidates(query_terms(about, engine), hits[:12])
+        for c in sentence_candidates(query_terms(about, library), hits[:12])
         if not PLACEHOLDER.search(c.text)
     ]
     prefer_newer(cands, newer)
@@ -177,13 +167,13 @@ def pick_points(
     return chosen
 
 
-def build_outline(theme: str, engine: SearchEngine, llm: LLMClient | None = None) -> Outline:
+def build_outline(theme: str, library: Library, llm: LLMClient | None = None) -> Outline:
     """The outline for `theme`; a part the library says nothing about stays empty, not invented."""
     about, used, notice = expanded(theme), set[str](), ""
-    newer = superseded_by(engine.store.list_documents())
+    newer = library.superseded_by()
     drafts: list[tuple[str, str, tuple[Hit, ...]]] = []  # part, text, cited passages
     for part in PARTS:
-        chosen = pick_points(part, about, engine, used, newer)
+        chosen = pick_points(part, about, library, used, newer)
         found: list[tuple[str, tuple[Hit, ...]]] = [(_point_text(c), (c.hit,)) for c in chosen]
         if llm is not None and chosen:  # the model's points, each checked against the passages it cites
             question = (

@@ -1,4 +1,4 @@
-"""Official-style Word files (python-docx), and the numbered citations every draft carries.
+"""Official-style Word files (python-docx) of lecture outlines and ledgers, with their 出处.
 
 Party-affairs staff hand these files on, so they follow the usual layout of
 official documents (A4; margins 37/35/28/26 mm; 方正小标宋简体 二号 title; 仿宋_GB2312
@@ -10,9 +10,7 @@ merely applies, so a user restyles the whole file from Word's style pane.
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from docx import Document as new_document
@@ -23,79 +21,19 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from ingest.models import Hit
+from app.drafting.citations import Sources, mark
+from app.drafting.lecture import Outline
+from app.drafting.ledger import COLUMN_WIDTHS, COLUMNS, Ledger
 
 if TYPE_CHECKING:
     from docx.document import Document
     from docx.styles.style import ParagraphStyle
 
-    from app.lecture import Outline
-    from app.ledger import Ledger
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
 LATIN_FONT = "Times New Roman"  # digits and Latin letters in official documents
 SOURCE_STYLE, TABLE_STYLE = "出处", "表格文字"
 LINE = Pt(28)  # fixed line pitch of a 三号 body: 22 lines on an A4 page with these margins
-
-
-@dataclass(frozen=True)
-class Source:
-    """A cited passage; `n` is the number the text prints as ［n］."""
-
-    n: int
-    hit: Hit
-
-    def fields(self) -> dict[str, str]:
-        """The columns of the 出处 sheet."""
-        p, meta = self.hit.passage, self.hit.meta
-        return {
-            "编号": str(self.n),
-            "文件标题": meta.title,
-            "发文机关": meta.issuer,
-            "日期": meta.date,
-            "文号": meta.doc_number,
-            "章节": p.section_path,
-            "原文": p.text,
-        }
-
-    def line(self) -> str:
-        """［n］《title》（issuer，date）doc number section：quoted text."""
-        p, meta = self.hit.passage, self.hit.meta
-        where = " ".join(x for x in (meta.doc_number, p.section_path) if x)
-        return f"{mark(self.n)}{self.hit.citation_head()}{where}：{p.text.strip()}"
-
-
-def short_reference(hit: Hit) -> str:
-    """《title》and the item or nearest heading: enough to find the passage on paper."""
-    p, title = hit.passage, hit.meta.title
-    if p.item:
-        return f"《{p.item.checklist}》第{p.item.number}条"
-    section = p.section[-1] if p.section else ""
-    return f"《{title}》{section if section != title else ''}"
-
-
-class Sources:
-    """Numbers passages in order of first citation; citing a passage again reuses its number."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, Source] = {}
-
-    def cite(self, hit: Hit) -> int:
-        source = self._by_id.setdefault(hit.passage.id, Source(len(self._by_id) + 1, hit))
-        return source.n
-
-    def __getitem__(self, n: int) -> Source:
-        return next(s for s in self._by_id.values() if s.n == n)
-
-    def __iter__(self) -> Iterator[Source]:
-        return iter(self._by_id.values())
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-
-def mark(*numbers: int) -> str:
-    return "".join(f"［{n}］" for n in numbers)
 
 
 def _fonts(style: ParagraphStyle, east_asian: str, size: float, bold: bool = False) -> None:
@@ -222,8 +160,6 @@ def lecture_docx(outline: Outline) -> bytes:
 
 def ledger_docx(ledger: Ledger) -> bytes:
     """The ledger as a landscape table with the same columns as the workbook, then 出处."""
-    from app.ledger import COLUMN_WIDTHS, COLUMNS
-
     doc = official_document(ledger.title, landscape=True)
     usable = 297 - 28 - 26
     total = sum(COLUMN_WIDTHS)
@@ -233,10 +169,6 @@ def ledger_docx(ledger: Ledger) -> bytes:
 
 
 _DIGITS = "零一二三四五六七八九"
-# The numbering official documents put before a heading, item or article: "5.", "（三）", "二、", "第十六条".
-HEADING_NUMBER = re.compile(
-    r"^\s*(?:\d+\s*[.．、]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百零]+条)\s*"
-)
 
 
 def chinese_number(n: int) -> str:

@@ -1,0 +1,83 @@
+"""Shared text scoring for every draft: sentences, Chinese bigrams, weighted question words.
+
+Answers, lecture points and ledger measures are all sentences cut from passages and scored by
+the words of a question they hold; this module is the one place those rules live.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.models import ChecklistItem
+
+CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
+MIN_CJK = 10  # shorter pieces are headings ("5.开展问题集中整改。"), not answers
+PLAN_KINDS = frozenset({"方案", "要点", "通知"})  # documents whose sentences are measures to take
+# What an action in a plan looks like: the measures a checklist item is answered with.
+MEASURE = re.compile(
+    r"整改措施|整改时限|台账|销号|(?:建立|健全|完善)[^。；]{0,24}(?:机制|制度)|开展[^。；]{0,30}(?:整治|整改|专项|行动)"
+)
+# The numbering official documents put before a heading, item or article: "5.", "（三）", "二、", "第十六条".
+HEADING_NUMBER = re.compile(
+    r"^\s*(?:\d+\s*[.．、]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百零]+条)\s*"
+)
+_ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
+_MARKDOWN = re.compile(r"\*\*|__|^#+\s*|^\s*[-*]\s+", re.MULTILINE)
+# Layout white space next to Chinese punctuation ("要求 ：", "“ 三会一课 ”"): never meant.
+_PUNCT_GAP = re.compile(r"\s+(?=[，。；：、！？）》”])|(?<=[，。；：、！？（《“])\s+")
+_SPACES = re.compile(r"\s+")
+
+
+def cjk_bigrams(text: str) -> set[str]:
+    """Overlapping bigrams inside runs of Chinese characters: what "same wording" means here."""
+    return {run[i : i + 2] for run in CJK_RUN.findall(text) for i in range(len(run) - 1)}
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def cjk_length(text: str) -> int:
+    return sum(map(len, CJK_RUN.findall(text)))
+
+
+def plain(text: str) -> str:
+    """Source text as an answer shows it: no Markdown marks, no line breaks or doubled spaces, no space
+    beside Chinese punctuation; a single space the text means ("第一条 党的", "强技能 优服务") stays."""
+    return _PUNCT_GAP.sub("", _SPACES.sub(" ", _MARKDOWN.sub("", text))).strip()
+
+
+def as_sentence(text: str) -> str:
+    """A quoted clause ends like a sentence: "；" or nothing becomes "。"."""
+    text = plain(text).rstrip("；;，,：:")
+    return text if text.endswith(("。", "！", "？", "!", "?", "”")) else text + "。"
+
+
+def sentences(text: str) -> list[str]:
+    """The text cut at sentence ends (and "；"), each piece stripped."""
+    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+
+
+def item_text(item: ChecklistItem) -> str:
+    """A checklist item's wording without its number."""
+    return _ITEM_NUMBER.sub("", item.text).strip()
+
+
+@dataclass(frozen=True)
+class QueryTerms:
+    """A question's content words with their IDF weights."""
+
+    idf: dict[str, float]
+
+    def found(self, text: str) -> frozenset[str]:
+        return frozenset(w for w in self.idf if w in text)
+
+    def weight(self, words: frozenset[str]) -> float:
+        """IDF-weighted share of the question that `words` make up, in [0, 1]."""
+        total = sum(self.idf.values())
+        return sum(self.idf[w] for w in words) / total if total else 0.0
+
+    def share(self, text: str) -> float:
+        return self.weight(self.found(text))

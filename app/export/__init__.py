@@ -1,0 +1,1 @@
+"""Exports of drafts (Word, Excel): they import app.drafting, never the reverse."""

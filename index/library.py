@@ -1,0 +1,125 @@
+"""The one narrow API the app reads the index through: `Library`.
+
+Drafting code (answers, lectures, ledgers) asks for passages with a document scope, the weight of a
+question's words, the library's documents, its checklist items and which documents supersede which;
+it never sees Chroma, bm25s or the search engine's insides. Document records are read once per
+write generation (and kept on disk beside the lexical index, so a new process need not read them
+either), not on every question.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from index.search import SearchEngine
+from index.vector_store import PassageStore, StoredDocument
+from ingest.models import DocumentMeta, Hit
+
+DOCUMENTS_FILE = "documents.json"  # beside the lexical index: the library's records for one write generation
+
+
+class HasMeta(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def meta(self) -> DocumentMeta: ...
+
+
+def superseded_by(documents: Iterable[HasMeta]) -> dict[str, str]:
+    """doc id -> id of the newest document of the same series, for every older one.
+
+    A series is named in a document's metadata (`series` in its sidecar), e.g. the yearly key
+    points of the same organ: pages mark older ones as superseded, answers prefer the newer.
+    """
+    newest: dict[str, HasMeta] = {}
+    members: list[HasMeta] = []
+    for doc in documents:
+        if not doc.meta.series:
+            continue
+        members.append(doc)
+        best = newest.get(doc.meta.series)
+        if best is None or (doc.meta.date, doc.id) > (best.meta.date, best.id):
+            newest[doc.meta.series] = doc
+    return {d.id: newest[d.meta.series].id for d in members if newest[d.meta.series].id != d.id}
+
+
+def cached_documents(store: PassageStore, folder: Path, generation: str) -> list[StoredDocument]:
+    """The store's document records, from `folder`'s copy when it was written at this generation.
+
+    Reading every record takes a second at 3,500 documents; only the first process after a change pays it.
+    """
+    saved = folder / DOCUMENTS_FILE
+    try:
+        stored = json.loads(saved.read_text(encoding="utf-8"))
+        if generation and stored["generation"] == generation:
+            return [StoredDocument(d, DocumentMeta(**m), src, n) for d, m, src, n in stored["documents"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    documents = store.list_documents()
+    rows = [[d.id, asdict(d.meta), d.source_path, d.passages] for d in documents]
+    tmp = saved.with_name(f".{saved.name}.{os.getpid()}.tmp")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"generation": generation, "documents": rows}, ensure_ascii=False))
+        os.replace(tmp, saved)
+    except OSError:  # a read-only or full disk costs the next start a second, nothing more
+        tmp.unlink(missing_ok=True)
+    return documents
+
+
+class Library:
+    """Read-only over one data dir at one write generation; shared by every user of the web page."""
+
+    def __init__(
+        self, engine: SearchEngine, documents: Callable[[], list[StoredDocument]], generation: str = ""
+    ) -> None:
+        self._engine = engine
+        self.generation = generation  # the store's write generation this view was built at
+        self._load_documents = documents
+        self._documents: list[StoredDocument] | None = None
+        self._items: list[Hit] | None = None
+        self.words = lru_cache(maxsize=256)(self._words)  # a question is tokenised once
+
+    def search(self, query: str, k: int = 10, scope: Sequence[str] | None = None) -> list[Hit]:
+        """The k best passages; `scope` puts these documents' passages first (None: the documents the
+        question itself names, as the engine understands them; (): no scope)."""
+        return self._engine.search(query, k, scope=None if scope is None else frozenset(scope))
+
+    @property
+    def passages(self) -> int:
+        return self._engine.lexical.passages
+
+    def _words(self, text: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self._engine.lexical.tokenizer.words(text)))
+
+    def term_weights(self, text: str) -> dict[str, float]:
+        """The text's words and their IDF in this library: rare words weigh more."""
+        lexical = self._engine.lexical
+        n = lexical.passages
+        return {w: math.log((n + 1) / (lexical.document_frequency(w) + 0.5)) for w in self.words(text)}
+
+    def documents(self) -> list[StoredDocument]:
+        """Every document's record, newest first; read once."""
+        if self._documents is None:
+            self._documents = sorted(self._load_documents(), key=lambda d: (d.meta.date, d.id), reverse=True)
+        return self._documents
+
+    def superseded_by(self) -> dict[str, str]:
+        return superseded_by(self.documents())
+
+    def checklist_items(self) -> list[Hit]:
+        """Every checklist item, by checklist date and item order (for picking on a page); read once."""
+        if self._items is None:
+            store = self._engine.store
+            found = store.get_passages(sorted(store.checklist_item_ids()))
+            hits = [Hit(p, meta, 1.0) for p, meta in found.values() if p.item]
+            self._items = sorted(hits, key=lambda h: (h.meta.date, h.passage.doc_id, h.passage.ordinal))
+        return self._items
