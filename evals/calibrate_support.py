@@ -1,13 +1,15 @@
 """Calibrate the two thresholds the answer composer trusts, on the dev questions.
 
-1. SUPPORT_THRESHOLD (app/drafting/composer.py): the support score of every dev question
-   (kind "negative" = the documents do not answer it); the threshold is the one
-   with the best balanced accuracy, placed in the middle of the gap it cuts.
+1. SUPPORT_THRESHOLD (app/drafting/composer.py): the support score of every dev question whose answer it
+   decides: not refused by a check (a missing document, year or place, a fact not stated) and not shaped
+   by its kind (an article, a list, an item, a comparison answer by their form). Kind "negative" = the
+   documents do not answer it; the threshold is the one with the best balanced accuracy, placed in the
+   middle of the gap it cuts.
 2. SUPPORT_OVERLAP (app/drafting/llm.py): the character-bigram overlap of each gold answer
    with its own gold passages (a supported sentence) against the same answer with
    another question's gold passages (an unsupported one, fixed seed).
 
-Usage: python evals/calibrate_support.py [--qa ../shared/eval/dev_qa.jsonl] [--data-dir data/calibrate]
+Usage: python evals/calibrate_support.py [--qa FILE]... [--data-dir data/calibrate]
 Writes evals/results/support_calibration.json. Says so plainly, and exits 0, when
 the dev set is absent (a user's clone has no ../shared).
 """
@@ -25,12 +27,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.drafting.composer import SUPPORT_THRESHOLD, query_terms, support_score  # noqa: E402
+from app.drafting.composer import SUPPORT_THRESHOLD, judge  # noqa: E402
 from app.drafting.llm import SUPPORT_OVERLAP, overlap  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
-DEFAULT_QA = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
+DEFAULT_QA = [ROOT.parent / "shared" / "eval" / name for name in ("dev_qa.jsonl", "dev_qa2.jsonl")]
 RESULTS = ROOT / "evals" / "results"
 CROSS_PAIRS = 3  # unsupported pairs drawn per gold answer
 
@@ -40,7 +42,14 @@ def squash(text: str) -> str:
 
 
 def best_threshold(positives: list[float], negatives: list[float]) -> dict[str, Any]:
-    """The cut (value >= cut counts as positive) with the best balanced accuracy; ties: widest gap."""
+    """The cut (value >= cut counts as positive) with the best balanced accuracy; ties: widest gap.
+    With no negatives left to separate, the cut keeps every positive: midway between 0 and the lowest."""
+    if not negatives:
+        return {
+            "threshold": round(min(positives) / 2, 3),
+            "positives_kept": f"{len(positives)}/{len(positives)}",
+            "negatives_refused": "0/0 (every negative was refused by a check before this score)",
+        }
     values = sorted(set(positives + negatives))
     cuts = [(a + b) / 2 for a, b in zip(values, values[1:], strict=False)] or values
     best: tuple[float, float, float] | None = None
@@ -61,16 +70,18 @@ def best_threshold(positives: list[float], negatives: list[float]) -> dict[str, 
     }
 
 
-def support_rows(questions: list[dict[str, Any]], engine: Any) -> list[dict[str, Any]]:
+def support_rows(questions: list[dict[str, Any]], library: Any) -> list[dict[str, Any]]:
+    """The questions the support score decides, with their scores."""
     rows = []
     for q in questions:
-        hits = engine.search(q["question"], 8)
-        score = support_score(q["question"], query_terms(q["question"], engine), hits) if hits else 0.0
+        decided = judge(q["question"], library)
+        if decided.why or decided.answer is None or decided.answer.shaped:
+            continue
         rows.append(
             {
                 "id": q["id"],
                 "kind": q["kind"],
-                "score": round(score, 4),
+                "score": round(decided.support, 4),
                 "answerable": q["kind"] != "negative",
             }
         )
@@ -98,14 +109,15 @@ def overlap_pairs(questions: list[dict[str, Any]], passages: list[str]) -> tuple
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--qa", type=Path, default=DEFAULT_QA)
+    parser.add_argument("--qa", type=Path, action="append", help="question set(s); default: both dev sets")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "calibrate")
     args = parser.parse_args()
-    if not args.qa.is_file():
-        print(f"No dev set at {args.qa}: nothing to calibrate.")
+    paths = args.qa or DEFAULT_QA
+    if not all(p.is_file() for p in paths):
+        print(f"跳过：找不到问题集 {', '.join(map(str, paths))}（评测集只在开发环境的 ../shared/eval 中）。")
         return
     questions = [
-        json.loads(line) for line in args.qa.read_text(encoding="utf-8").splitlines() if line.strip()
+        json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()
     ]
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()
@@ -131,7 +143,7 @@ def main() -> None:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = {
-        "dev_set": str(args.qa),
+        "dev_sets": [str(p) for p in paths],
         "support": {**support, "rows": rows},
         "overlap": {
             **bigram,

@@ -120,7 +120,9 @@ def ask_batch(data_dir: Path, questions: list[str], env: dict[str, str]) -> tupl
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--qa", type=Path, action="append", help="question set(s); default: both dev sets")
     parser.add_argument("--label", type=label_name, default="default", help="configuration name")
     parser.add_argument("--env", type=env_pair, action="append", default=[], help="DANGJIAN_X=VALUE")
@@ -135,7 +137,9 @@ def main() -> None:
     paths = args.qa or list(DEFAULT_QA)
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        print(f"跳过：找不到问题集 {', '.join(map(str, missing))}（评测集只在开发环境的 ../shared/eval 中）。")
+        print(
+            f"跳过：找不到问题集 {', '.join(map(str, missing))}（评测集只在开发环境的 ../shared/eval 中）。"
+        )
         return
     env = dict(args.env)
     data_dir = args.data_dir or ROOT / "data" / f"eval-{args.label}"
@@ -168,7 +172,9 @@ def main() -> None:
     if args.show_wrong:
         for (q, j), r in zip(judged, replies, strict=True):
             if not j["right"]:
-                print(f"\n[{q['id']} {q['kind']}] {q['question']}\n  why: {j['why']}\n  answer: {r['answer']}")
+                print(
+                    f"\n[{q['id']} {q['kind']}] {q['question']}\n  why: {j['why']}\n  answer: {r['answer']}"
+                )
     print(f"写入 {args.out}")
 
 

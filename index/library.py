@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index.search import SearchEngine
-from index.vector_store import PassageStore, StoredDocument
+from index.vector_store import PassageStore, StoredDocument, passage_from_record
 from ingest.models import DocumentMeta, Hit
 
 DOCUMENTS_FILE = "documents.json"  # beside the lexical index: the library's records for one write generation
@@ -87,6 +87,7 @@ class Library:
         self._documents: list[StoredDocument] | None = None
         self._items: list[Hit] | None = None
         self.words = lru_cache(maxsize=256)(self._words)  # a question is tokenised once
+        self.document_passages = lru_cache(maxsize=64)(self._document_passages)
 
     def search(self, query: str, k: int = 10, scope: Sequence[str] | None = None) -> list[Hit]:
         """The k best passages; `scope` puts these documents' passages first (None: the documents the
@@ -106,6 +107,11 @@ class Library:
         n = lexical.passages
         return {w: math.log((n + 1) / (lexical.document_frequency(w) + 0.5)) for w in self.words(text)}
 
+    def unknown_places(self, text: str) -> list[str]:
+        """Place names in the text that no passage of the library mentions."""
+        lexical = self._engine.lexical
+        return [w for w in lexical.tokenizer.places(text) if lexical.document_frequency(w.lower()) == 0]
+
     def documents(self) -> list[StoredDocument]:
         """Every document's record, newest first; read once."""
         if self._documents is None:
@@ -123,3 +129,9 @@ class Library:
             hits = [Hit(p, meta, 1.0) for p, meta in found.values() if p.item]
             self._items = sorted(hits, key=lambda h: (h.meta.date, h.passage.doc_id, h.passage.ordinal))
         return self._items
+
+    def _document_passages(self, doc_id: str) -> tuple[Hit, ...]:
+        """Every passage of one document in reading order: a whole article, a section's headings."""
+        store = self._engine.store
+        found = [passage_from_record(text, md) for _, text, md in store.passages_of([doc_id])]
+        return tuple(Hit(p, meta, 0.0) for p, meta in sorted(found, key=lambda pm: pm[0].ordinal))

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import jieba
 
@@ -24,6 +25,8 @@ _TOKEN_OK = re.compile(f"[{_CJK}A-Za-z0-9]")
 # A term worth adding to the dictionary: 2-8 CJK characters (digits allowed) quoted in the text.
 _QUOTED_TERM = re.compile(f"[“「『]([{_CJK}0-9·]{{2,8}})[”」』]")
 
+# A place name ends so, or is followed so ("惠州市直机关"): "镇里" and "入口" are tagged ns too, and are no places.
+PLACE_ENDINGS = frozenset("市省县区州")
 STOPWORDS_FILE = Path(__file__).with_name("stopwords_zh.txt")
 
 
@@ -56,6 +59,7 @@ class ChineseTokenizer:
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
+        self._tagger: Any = None
         self.terms = sorted(set(terms))
         for term in self.terms:
             # A high frequency makes jieba keep the term whole; search mode still adds its parts.
@@ -68,6 +72,20 @@ class ChineseTokenizer:
             w
             for w in (t.strip().lower() for t in self._jieba.cut_for_search(text))
             if w and w not in stop and _TOKEN_OK.search(w)
+        ]
+
+    def places(self, text: str) -> list[str]:
+        """Place names in the text (jieba's part-of-speech tag ns: 惠州, 广州): a question about a place
+        the library never mentions is about documents it does not hold."""
+        if self._tagger is None:
+            import jieba.posseg  # its tag table loads on first use, only for questions
+
+            self._tagger = jieba.posseg.POSTokenizer(self._jieba)
+        words = [(w.word, w.flag) for w in self._tagger.cut(text)]
+        return [
+            word
+            for (word, flag), (after, _) in zip(words, [*words[1:], ("", "")], strict=True)
+            if flag == "ns" and len(word) >= 2 and (word[-1] in PLACE_ENDINGS or after[:1] in PLACE_ENDINGS)
         ]
 
     @staticmethod

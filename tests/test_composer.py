@@ -10,15 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from app.drafting.composer import (
-    UNSUPPORTED,
-    Answer,
-    Candidate,
-    compose_answer,
-    pick,
-    prefer_newer,
-    query_terms,
-)
+from app.drafting import kinds
+from app.drafting.composer import Answer, compose_answer
+from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
+from app.drafting.text import plain
 from app.services import Services, build_services
 from ingest.models import DocumentMeta, Hit, Passage
 from tests.conftest import make_settings
@@ -43,20 +38,27 @@ def assert_well_cited(answer: Answer) -> None:
         assert sentence.text + "".join(f"[{n}]" for n in sentence.cites) in answer.text
 
 
-def test_checklist_question_opens_with_the_item_then_the_plans_measures(corpus_services: Services) -> None:
+def test_checklist_question_opens_with_the_item_and_adds_no_generic_measure(
+    corpus_services: Services,
+) -> None:
     answer = compose_answer(CHECKLIST_Q, corpus_services.library())
     assert answer.supported and not answer.notice
     assert re.match(r"属于《2025年市直机关作风建设重点问题清单》第(9|14)条（", answer.sentences[0].text)
     assert {"9", "14"} & {item.number for item in answer.items}
     assert answer.items[0].number in answer.sentences[0].text
-    measures = [s for s in answer.sentences if s.text.startswith("相关整改措施：")]
-    cited = [answer.citations[n - 1].hit for s in measures for n in s.cites]
-    assert any(
-        "台账式管理" in h.passage.text and "销号制" in h.passage.text and "三年行动计划" in h.meta.title
-        for h in cited
-    )
-    assert all(c.hit.passage.doc_id != OLD_PLAN for c in answer.citations)  # the newer plan's measures win
+    assert (
+        "台账式管理" not in answer.text
+    )  # the plans' way of rectifying anything is no measure for this item
     assert_well_cited(answer)
+
+
+def test_an_item_gets_the_measures_the_plans_set_against_that_very_problem(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    items = {h.passage.item.number: h for h in library.checklist_items() if h.passage.item}
+    drafts = kinds.checklist(library, [items["7"]], library.superseded_by())  # 审批和服务事项流程设计繁琐
+    measures = [text for text, _ in drafts[1:]]
+    assert any("我陪企业跑审批" in m for m in measures), measures
+    assert all(h.passage.doc_id != OLD_PLAN for _, cited in drafts for h in cited)  # the newer plan wins
 
 
 def test_lookup_quotes_the_sentence_that_answers(corpus_services: Services) -> None:
@@ -72,7 +74,10 @@ def test_question_the_documents_do_not_answer_is_refused_with_the_nearest_passag
 ) -> None:
     answer = compose_answer(NEGATIVE_Q, corpus_services.library())
     assert answer.supported is False
-    assert answer.text == UNSUPPORTED and not answer.citations and not answer.items
+    assert (
+        answer.text == "库里没有关于“广州”的文件。以下是最接近的段落。"
+    )  # a place the library never mentions
+    assert not answer.citations and not answer.items
     assert answer.nearest and all(isinstance(h, Hit) for h in answer.nearest)
 
 
@@ -152,7 +157,9 @@ def test_ask_human_output_lists_numbered_citations(corpus_services: Services, tm
     assert empty.exit_code == 2 and "dangjian ingest" in empty.output
 
 
-def test_ask_batch_answers_every_line_in_order_in_one_process(corpus_services: Services, tmp_path: Path) -> None:
+def test_ask_batch_answers_every_line_in_order_in_one_process(
+    corpus_services: Services, tmp_path: Path
+) -> None:
     questions = tmp_path / "questions.txt"
     questions.write_text(f"{CHECKLIST_Q}\n\n{NEGATIVE_Q}\n{LOOKUP_Q}\n", encoding="utf-8")
     args = ["--data-dir", str(corpus_services.settings.data_dir), "ask", "--batch", str(questions)]
@@ -163,3 +170,81 @@ def test_ask_batch_answers_every_line_in_order_in_one_process(corpus_services: S
     assert [r["supported"] for r in rows] == [True, False, True]
     single = json.loads(CliRunner().invoke(cli, [*args[:3], LOOKUP_Q, "--json"]).output)
     assert rows[2] == single
+
+
+def test_penalty_quotes_the_whole_article_with_every_grade(corpus_services: Services) -> None:
+    answer = compose_answer("收受礼品礼金怎么处分", corpus_services.library())
+    assert answer.supported
+    first = answer.sentences[0].text
+    assert first.startswith("依据《中国共产党纪律处分条例》第九十七条：收受可能影响公正执行公务的礼品、礼金")
+    grades = (
+        "情节较轻的，给予警告或者严重警告处分；",
+        "情节较重的，给予撤销党内职务或者留党察看处分；",
+        "情节严重的，给予开除党籍处分。",
+    )
+    assert all(g in first for g in grades)  # never cut at "；"
+    assert (
+        "收受其他明显超出正常礼尚往来的财物的，依照前款规定处理。" in first
+    )  # the article's second paragraph
+    assert_well_cited(answer)
+
+
+def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:
+    answer = compose_answer("三年行动计划的主要内容分成哪几大块？", corpus_services.library())
+    parts = ["精心开展作风建设专题学习", "深入查摆作风建设突出问题", "全力推进作风问题整改整治"]
+    parts += ["着力加强作风建设工作督导", "持续巩固作风建设工作成效"]
+    assert answer.supported and "共5项" in answer.sentences[0].text
+    positions = [answer.text.index(p) for p in parts]
+    assert positions == sorted(positions)
+    categories = compose_answer("2025年作风问题清单按哪几个方面归类？", corpus_services.library())
+    names = ["政策制定执行方面", "服务意识能力方面", "形式主义官僚主义方面", "工作协同方面", "责任担当方面"]
+    assert [categories.text.index(n) for n in names] == sorted(categories.text.index(n) for n in names)
+    assert not categories.items  # about the checklist, not one of its items
+
+
+def test_comparison_gives_one_block_per_named_document(corpus_services: Services) -> None:
+    answer = compose_answer(
+        "“先锋杯”大赛，2023年方案和今年党建要点各提了什么要求？", corpus_services.library()
+    )
+    leads = [s.text.split("：")[0] for s in answer.sentences if s.text.startswith("《")]
+    assert leads == ["《2025年市直机关党的建设要点》", "《市直机关开展“执行有效”模范机关创建活动实施方案》"]
+    assert "积极备战省十三届“先锋杯”大赛" in answer.text and "先锋杯”创新大赛" in answer.text
+    outline = compose_answer(
+        "2023年方案和2025年要点对比", corpus_services.library()
+    )  # no topic: each outline
+    assert outline.text.count("主要内容：") == 2 and "一、带头做到“两个维护”" in outline.text
+
+
+def test_a_fact_the_document_leaves_blank_or_lacks_is_said_plainly(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    blank = compose_answer("2020年作风整顿活动领导小组的组长具体是谁？", library)
+    assert not blank.supported and blank.text.startswith("文件中“组长”一处写的是“XX")
+    assert blank.nearest  # the passages are still shown
+    missing = compose_answer("2026年市直机关作风建设重点问题清单都有哪些条目？", library)
+    assert not missing.supported
+    assert missing.text.startswith("库里没有2026年的问题清单；最近的是《2025年市直机关作风建设重点问题清单》")
+    number = compose_answer("2025年市直机关党建要点的发文字号是多少？", library)
+    assert number.supported and "东直〔2025〕3号" in number.sentences[0].text
+    day = compose_answer("市直机关作风建设三年行动计划是哪天印发的？", library)
+    assert day.supported and "2025年5月31日" in day.sentences[0].text
+
+
+def test_answers_carry_no_markdown_from_the_sources(corpus_services: Services) -> None:
+    answer = compose_answer(
+        "2015年杂志里说服务型党组织示范点的“六有”标准是哪六条？", corpus_services.library()
+    )
+    assert answer.supported and "有明显的服务形象标识" in answer.text
+    assert "**" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        ("**（一）突出抓起步。**今年机关党组织", "（一）突出抓起步。今年机关党组织"),
+        ("要求 ：按时\n报送", "要求：按时 报送"),
+        ("第九十七条 收受礼品", "第九十七条 收受礼品"),  # a space the text means stays
+        ("以“强技能 优服务 塑标杆”为主题", "以“强技能 优服务 塑标杆”为主题"),
+    ],
+)
+def test_source_text_is_shown_plain(source: str, shown: str) -> None:
+    assert plain(source) == shown

@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from app.drafting.question import LibraryDocument, named_documents
+from app.drafting.question import (
+    DocumentNames,
+    Kind,
+    LibraryDocument,
+    answer_kind,
+    fact_asked,
+    missing_checklist,
+    named_documents,
+    understand,
+    year_kinds,
+)
 from app.services import Services, build_services
 from index.library import DOCUMENTS_FILE
 from ingest.models import document_of
@@ -112,3 +122,84 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
     monkeypatch.setattr(later.store, "list_documents", lambda: pytest.fail("the records were read again"))
     hits = later.engine().search(question, 3)
     assert hits and all("问责条例" in h.passage.doc_id for h in hits)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("基层反映同一组数据要重复报好几次，属于清单里哪一条？", Kind.ITEM),
+        ("2020年作风整顿方案的七个问题里算哪个？", Kind.ITEM),
+        ("收受礼品礼金怎么处分", Kind.PENALTY),
+        ("找熟人打招呼，纪律上有什么后果？", Kind.PENALTY),
+        ("三年行动计划的主要内容分成哪几大块？", Kind.LIST),
+        ("2025年作风问题清单按哪几个方面归类？", Kind.LIST),  # about the checklist, not an item of it
+        ("“先锋杯”大赛，2023年方案和今年党建要点各提了什么要求？", Kind.COMPARE),
+        ("会太多太长，中央的规定里有哪些具体压会的办法？", Kind.MEASURES),
+        ("想讲一堂“密切联系群众”的党课，能引哪些话？", Kind.LECTURE),
+        ("三年行动计划是哪天印发的？", Kind.FACT),
+        ("作风评价排在前面的单位，三年行动里给什么激励？", Kind.GENERAL),
+    ],
+)
+def test_the_kind_of_answer_asked_for(question: str, kind: Kind) -> None:
+    assert answer_kind(question) is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("收人家红包，多少钱以上算情节严重？", "金额"),
+        ("自查自纠阶段是到几月几号结束？", "日期"),
+        ("党龄从什么时候算起？", "时间"),
+        ("廉洁自律准则是哪一年印发的？", "年份"),
+        ("党小组会一般多久开一次？", "频次"),
+        ("积极分子至少要培养考察多久？", "期限"),
+        ("办公室的主任是哪位同志？", "人"),
+        ("决赛现场设在哪里？", "地点"),
+        ("题库大约有多少道题？", "数目"),
+        ("政务服务技能大赛的主题是什么？", ""),
+    ],
+)
+def test_the_fact_a_question_wants(question: str, fact: str) -> None:
+    assert fact_asked(question) == fact
+
+
+def test_years_said_with_a_kind_name_that_year_s_document_only() -> None:
+    assert year_kinds("2023年方案和今年党建要点各提了什么？") == [("2023", "方案", "方案")]
+    assert year_kinds("2015年那期杂志说了什么") == [("2015", "刊物", "那期")]
+    assert year_kinds("2014年建立的协作组分成几组？") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        (
+            "《整治形式主义为基层减负若干规定》对督查次数有什么上限？",
+            "库里没有《整治形式主义为基层减负若干规定》。",
+        ),
+        (
+            "2024年党建要点提了什么？",
+            "库里没有2024年的要点；最近的是2025年的《2025年市直机关党的建设要点》。",
+        ),
+        (
+            "2019年修订的问责条例新增了哪些情形？",
+            "库里的《中国共产党问责条例》是2016年的版本，没有2019年的。",
+        ),
+        (
+            "《东莞机关党建》2015年第三期登了哪些文章？",
+            "库里没有所问的第三期。库里的是《东莞机关党建（2015年第二期）》。",
+        ),
+        ("“先锋杯”大赛，2023年方案和今年党建要点各提了什么要求？", ""),
+        ("三年行动计划里2026年的主题是什么？", ""),  # a year inside the plan's span is not a missing document
+    ],
+)
+def test_a_document_or_year_the_library_lacks_is_said_plainly(question: str, said: str) -> None:
+    library = [*LIBRARY, LibraryDocument("magazine2", "东莞机关党建（2015年第二期）", "2015", "刊物")]
+    library = [d for d in library if d.id != "magazine"]
+    assert understand(question, DocumentNames(library)).missing == said
+
+
+def test_a_checklist_year_the_library_lacks_names_the_nearest() -> None:
+    names = ["2025年市直机关作风建设重点问题清单"]
+    said = missing_checklist("2026年市直机关作风建设重点问题清单都有哪些条目？", names)
+    assert said == "库里没有2026年的问题清单；最近的是《2025年市直机关作风建设重点问题清单》。"
+    assert missing_checklist("2025年市直机关作风建设重点问题清单有哪些条目？", names) == ""

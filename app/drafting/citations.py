@@ -15,6 +15,14 @@ Draft = tuple[str, tuple[Hit, ...]]  # a sentence and the passages it cites, bef
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """One sentence of a draft and the citation numbers that bear it out."""
+
+    text: str
+    cites: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Source:
     """A cited passage; `n` is the number the text prints as ［n］."""
 

@@ -17,15 +17,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from app.drafting.citations import Sources, mark, short_reference
-from app.drafting.composer import Candidate, prefer_newer, query_terms, sentence_candidates
-from app.drafting.text import HEADING_NUMBER, MEASURE, PLAN_KINDS, cjk_bigrams, item_text, jaccard
+from app.drafting.extract import Candidate, prefer_newer, query_terms, sentence_candidates
+from app.drafting.text import HEADING_NUMBER, LAW_KINDS, MEASURE, PLAN_KINDS, cjk_bigrams, item_text, jaccard
 from index.library import Library
 from ingest.models import Hit
 
 if TYPE_CHECKING:
     from app.drafting.llm import LLMClient
 
-LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则"})
 PROBLEM_CUE = re.compile(r"问题|表现|查摆")
 STEER_CUE = re.compile(r"整改|措施|要求|机制")
 # The usual policy vocabulary around a theme: retrieval finds its passages even where the theme's own

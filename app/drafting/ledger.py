@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from app.drafting.citations import Sources, mark, short_reference
-from app.drafting.composer import Sentence, query_terms
+from app.drafting.citations import Sentence, Sources, mark, short_reference
+from app.drafting.extract import query_terms
 from app.drafting.text import HEADING_NUMBER, MEASURE, PLAN_KINDS, QueryTerms, cjk_bigrams, item_text, jaccard
 from index.library import Library
 from ingest.models import ChecklistItem, Hit

@@ -1,9 +1,11 @@
-"""Question understanding: which documents of the library a question names.
+"""Question understanding: which documents of the library a question names, and what it asks for.
 
 Secretaries name documents the way they talk: "纪律处分条例", "党章", "三年行动", "党建要点",
 "2020年方案", "2015年那期杂志". A question that names documents is answered from them first
 (index/search.py `scope`), which is what "按纪律处分条例怎么处分" means. Pure functions over the
-library's titles, years and kinds; nothing here reads the index.
+library's titles, years and kinds; nothing here reads the index. `understand` adds the kind of
+answer asked for (a checklist item, a penalty, a list, a comparison, measures, a fact, lecture
+material) and says plainly when a document or year the question names is not in the library.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 # A shared run of title characters this long names a document ("问责条例", "执行有效")...
 MIN_SHARED = 4
@@ -54,6 +57,7 @@ GENERIC = (
 SHORT_NAMES = {"党章": "章程", "处分": "纪律处分", "问责": "问责条例"}
 # How far after its year a kind word may come and still mean that year's document ("2020年作风整顿方案").
 YEAR_KIND_GAP = 8
+CHECKLIST_GAP = 16  # "2026年市直机关作风建设重点问题清单": a checklist's name is long
 # How people say a document's kind (DocumentMeta.kind) together with its year.
 KIND_WORDS = {
     "方案": ("方案",),
@@ -71,6 +75,8 @@ _SPELLINGS = (("党的建设", "党建"), ("（", "("), ("）", ")"))
 _QUOTED = re.compile(r"《([^》]{2,40})》")  # book-title marks: a name; “…” quotes a term as often
 _QUOTES = re.compile(r"[《》“”\"'‘’〈〉「」]")
 _YEAR_RUN = re.compile(r"[\d\-－—~～]+年?")
+_ISSUE = re.compile(r"第[一二三四五六七八九十\d]+期")  # a magazine's issue
+_TITLE_YEARS = re.compile(r"((?:19|20)\d\d)\s*(?:[-－—~～至到]\s*((?:19|20)\d\d))?")
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,8 @@ class DocumentNames:
     def __init__(self, documents: Sequence[LibraryDocument]) -> None:
         self.order = [d.id for d in documents]
         self.year = {d.id: d.date[:4] for d in documents}
+        self.title = {d.id: d.title for d in documents}
+        self.plain_titles = {d.id: _plain(d.title) for d in documents}
         runs: dict[str, dict[str, bool]] = {}
         for doc in documents:
             title = _title_words(doc.title).rstrip("|()")
@@ -141,21 +149,205 @@ class DocumentNames:
                 titled = self.runs.get(q[start:end])
                 if titled is None:
                     continue
-                as_name = q[start:end] in quoted or q[end : end + 2].startswith(DOCUMENT_CUES)
+                as_name = q[start:end] in quoted or q[end : end + 2].startswith(DOCUMENT_CUES + NAME_ENDINGS)
                 named.update(d for d, ending in titled.items() if ending or as_name or self.year[d] in years)
                 break
         named.update(d for name, known in self.short.items() if name in q for d in known)
-        for (year, kind), dated in self.by_year_kind.items():
-            words = "|".join(KIND_WORDS.get(kind, ()))
-            if (
-                words
-                and year in years
-                and re.search(rf"{year}\s*年[^，。；？！,;?!]{{0,{YEAR_KIND_GAP}}}?(?:{words})", question)
-            ):
-                named.update(dated)
+        for year, kind, _ in year_kinds(question):
+            named.update(self.by_year_kind.get((year, kind), []))
         return [d for d in self.order if d in named] if named else []
+
+    def years_of(self, doc_id: str) -> set[str]:
+        """The years a document is of: its date's, and those its title spans ("2025-2027年")."""
+        years = {self.year[doc_id]}
+        span = _TITLE_YEARS.search(self.title[doc_id])
+        if span:
+            years.update(str(y) for y in range(int(span.group(1)), int(span.group(2) or span.group(1)) + 1))
+        return years
+
+    def missing(self, question: str, named: Sequence[str]) -> str:
+        """A line saying which document or year the question names that the library does not hold
+        ("库里没有2026年的问题清单；最近的是2025年的《…》"); "" when it holds them all."""
+        for quoted in _QUOTED.findall(question):
+            wanted = _plain(quoted)
+            if len(wanted) >= MIN_SHARED and not any(
+                wanted in t or t in wanted for t in self.plain_titles.values()
+            ):
+                return f"库里没有《{quoted}》。"
+        for issue in _ISSUE.findall(question):
+            if not any(issue in self.title[d] for d in named or self.order):
+                issues = [t for t in self.title.values() if _ISSUE.search(t)]
+                held = f"库里的是《{issues[0]}》。" if issues else ""
+                return f"库里没有所问的{issue}。{held}"
+        for year, kind, word in year_kinds(question):
+            same_kind = [d for (y, k), ids in self.by_year_kind.items() if k == kind for d in ids]
+            if same_kind and not self.by_year_kind.get((year, kind)):
+                nearest = min(same_kind, key=lambda d: (abs(int(self.year[d] or 0) - int(year)), d))
+                return (
+                    f"库里没有{year}年的{word}；最近的是{self.year[nearest]}年的《{self.title[nearest]}》。"
+                )
+        for found in _YEAR.finditer(question):
+            year = found.group(1)
+            # the document named right after the year: "2019年修订的问责条例", not "2023年方案和今年党建要点"
+            window = re.split(
+                r"[和与及、，,；。？]", question[found.end() : found.end() + YEAR_KIND_GAP + 4]
+            )[0]
+            after = self.named(window)
+            if after and not any(year in self.years_of(d) for d in after):
+                doc = after[0]
+                return f"库里的《{self.title[doc]}》是{self.year[doc]}年的版本，没有{year}年的。"
+        return ""
 
 
 def named_documents(question: str, documents: Sequence[LibraryDocument]) -> list[str]:
     """Ids of the documents the question names (see DocumentNames); build DocumentNames once to ask often."""
     return DocumentNames(documents).named(question)
+
+
+def year_kinds(question: str, gap: int = YEAR_KIND_GAP) -> list[tuple[str, str, str]]:
+    """(year, kind, the word said) for each "2020年…方案": the first kind word within YEAR_KIND_GAP
+    characters after a year, so "2023年方案和今年党建要点" is the 2023 方案 only."""
+    spoken = {w: kind for kind, words in KIND_WORDS.items() for w in words}
+    pattern = re.compile("|".join(sorted(map(re.escape, spoken), key=len, reverse=True)))
+    found = []
+    for year in _YEAR.finditer(question):
+        window = re.split(r"[，。；？！,;?!]", question[year.end() : year.end() + gap + 2])[0]
+        word = pattern.search(window)
+        if word:
+            found.append((year.group(1), spoken[word.group()], word.group()))
+    return found
+
+
+def missing_checklist(question: str, checklists: Sequence[str]) -> str:
+    """ "2026年的问题清单" when the library's checklists (by name) are of other years: a line saying so
+    and naming the nearest; "" otherwise. A checklist is often part of a plan, so no document is named 清单."""
+    names = sorted(set(checklists))
+    for year, kind, _ in year_kinds(question, CHECKLIST_GAP):
+        if kind != "清单" or not names or any(year in name for name in names):
+            continue
+        dated = [(int(y), n) for n in names for y in _YEAR.findall(n)]
+        nearest = min(dated, key=lambda yn: abs(yn[0] - int(year)))[1] if dated else names[0]
+        return f"库里没有{year}年的问题清单；最近的是《{nearest}》。"
+    return ""
+
+
+class Kind(StrEnum):
+    """The kind of answer a question asks for; the composer shapes the answer by it."""
+
+    ITEM = "item"  # which checklist item / which listed problem
+    PENALTY = "penalty"  # which article, and its grades
+    LIST = "list"  # the elements a section enumerates
+    COMPARE = "compare"  # what each of several documents says
+    MEASURES = "measures"  # concrete ways to act
+    LECTURE = "lecture"  # material to quote in a Party lecture
+    FACT = "fact"  # a number, date, person, place, name, frequency or deadline
+    GENERAL = "general"
+
+
+# In order: the first that matches decides ("属于清单哪几条" is an item question, not a list).
+KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    (Kind.LECTURE, re.compile(r"党课|讲稿|引哪些|原文出处|找依据|哪些材料可以用")),
+    (
+        Kind.ITEM,
+        re.compile(
+            r"(?:属于|对应|涉及|算|归|是|讲)[^，。？]{0,12}清单|(?:哪|第几)(?:一|几)?[条项个].{0,6}清单"
+            r"|问题(?:里|中).{0,8}(?:哪|算)|(?:算|属于|对应).{0,10}(?:哪一?[种条个项类]|什么问题)|叫做?什么问题|哪条说的"
+        ),
+    ),
+    (Kind.PENALTY, re.compile(r"处分|(?:怎么|如何|怎样)(?:处理|定性)|纪律上|什么后果|对应的条款|违反哪条")),
+    (
+        Kind.COMPARE,
+        re.compile(r"对比|比较|相比|分别|各自|各提|又有什么新|又是怎么|有什么不同|有何不同|区别|异同"),
+    ),
+    (Kind.MEASURES, re.compile(r"办法|做法|治法|怎么(?:改|纠正|解决|破解)|如何(?:改|纠正|解决)|能纠正")),
+    (
+        Kind.LIST,
+        re.compile(
+            r"哪几|哪些|几大|几个方面|几种|几类|是哪[二三四五六七八九十两]|哪[二三四五六七八九十两\d]+个?(?:方面|项|条|类|种)|分成哪|包括什么"
+        ),
+    ),
+    (
+        Kind.FACT,
+        re.compile(
+            r"几|多少|多久|多长|哪天|哪一?年|何时|什么时候|谁|哪位|叫什么|叫啥|名字|哪个|哪里|字号|是什么"
+        ),
+    ),
+)
+# What a fact question asks for, and what a sentence must hold to answer it.
+FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    ("金额", re.compile(r"多少钱|多少元|标准是多少"), re.compile(r"\d+(?:\.\d+)?\s*(?:万|千)?元")),
+    (
+        "日期",
+        re.compile(r"几月几[号日]|哪天|哪一天"),
+        re.compile(r"\d+\s*月\s*\d+\s*[日号]|[一二三四五六七八九十]+月[一二三四五六七八九十]+日"),
+    ),
+    (
+        "时间",
+        re.compile(r"什么时候|何时|什么时间"),
+        re.compile(
+            r"\d+\s*月|[一二三四五六七八九十]+月|\d{4}\s*年|年初|年底|年中|上半年|下半年"
+            r"|之日|之前|之后|以前|以后|期满|届满|起"
+        ),
+    ),
+    ("年份", re.compile(r"哪一?年"), re.compile(r"(?:19|20)\d\d\s*年")),
+    (
+        "频次",
+        re.compile(r"多久(?:一次|开一次|召开一次)|多长时间.{0,4}一次|几年一|一般多久"),
+        re.compile(r"每(?:年|半年|季度|季|月|周|届)|[一二三四五六七八九十\d]+年一"),
+    ),
+    (
+        "期限",
+        re.compile(r"多久|多长时间|多长"),
+        re.compile(r"[\d一二三四五六七八九十半两]+\s*(?:年|个月|个工作日|天|日|周)"),
+    ),
+    (
+        "人",
+        re.compile(r"谁|哪位|哪个人"),
+        re.compile(r"[：:]\s*[\u4e00-\u9fff]{2,4}(?:同志)?(?:[，。、；（(\s]|$)|由[\u4e00-\u9fff]{2,4}同志"),
+    ),
+    (
+        "地点",
+        re.compile(r"在哪里|在哪儿|哪里比|什么地方|地点"),
+        re.compile(r"在[^，。；]{2,16}(?:举行|举办|召开|进行)|地点"),
+    ),
+    (
+        "数目",
+        re.compile(r"几[个次项人天组条道名]|多少"),
+        re.compile(r"[\d一二三四五六七八九十百千两]+\s*[个次项人天组条道名%％]|\d"),
+    ),
+)
+# A template's blanks: the document does not say.
+PLACEHOLDER = re.compile(r"X{2,}|×{2,}|＿{2,}|_{3,}|某某")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks: its kind, the fact it wants (if one), the documents it names, and what it
+    names that the library lacks (a line for the user; "" when nothing is missing)."""
+
+    kind: Kind
+    fact: str
+    documents: tuple[str, ...]
+    missing: str = ""
+
+    def fact_pattern(self) -> re.Pattern[str] | None:
+        return next((answer for name, _, answer in FACTS if name == self.fact), None)
+
+
+def answer_kind(question: str) -> Kind:
+    return next((kind for kind, cue in KIND_CUES if cue.search(question)), Kind.GENERAL)
+
+
+def fact_asked(question: str) -> str:
+    """The fact a question wants ("日期", "金额", …), or ""."""
+    return next((name for name, asked, _ in FACTS if asked.search(question)), "")
+
+
+def understand(question: str, names: DocumentNames) -> Asked:
+    """The question's kind, wanted fact, named documents, and what it names that the library lacks."""
+    documents = tuple(names.named(question))
+    kind = answer_kind(question)
+    if kind is Kind.COMPARE and not documents:
+        kind = Kind.GENERAL
+    fact = fact_asked(question) if kind in (Kind.FACT, Kind.GENERAL, Kind.PENALTY) else ""
+    return Asked(kind, fact, documents, names.missing(question, documents))

@@ -13,8 +13,10 @@ from ingest.models import ChecklistItem
 
 CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
+WHOLE_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")  # "；" kept inside: an article's grades, a list
 MIN_CJK = 10  # shorter pieces are headings ("5.开展问题集中整改。"), not answers
 PLAN_KINDS = frozenset({"方案", "要点", "通知"})  # documents whose sentences are measures to take
+LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则", "法律"})  # documents made of articles
 # What an action in a plan looks like: the measures a checklist item is answered with.
 MEASURE = re.compile(
     r"整改措施|整改时限|台账|销号|(?:建立|健全|完善)[^。；]{0,24}(?:机制|制度)|开展[^。；]{0,30}(?:整治|整改|专项|行动)"
@@ -55,9 +57,9 @@ def as_sentence(text: str) -> str:
     return text if text.endswith(("。", "！", "？", "!", "?", "”")) else text + "。"
 
 
-def sentences(text: str) -> list[str]:
-    """The text cut at sentence ends (and "；"), each piece stripped."""
-    return [s.strip() for s in SENTENCE.findall(text) if s.strip()]
+def sentences(text: str, clauses: bool = True) -> list[str]:
+    """The text cut at sentence ends (and at "；" when `clauses`), each piece stripped."""
+    return [s.strip() for s in (SENTENCE if clauses else WHOLE_SENTENCE).findall(text) if s.strip()]
 
 
 def item_text(item: ChecklistItem) -> str:

@@ -1,0 +1,366 @@
+"""Answers shaped by what is asked (question.Kind), each sentence cut from a passage and cited.
+
+- penalty: the article number and the whole article, every grade, never cut at "；";
+- list: the elements of the section that enumerates them, in order, under its heading;
+- compare: one block per named document;
+- checklist item: the item, its text, then measures about that very item (none rather than generic);
+- measures and lecture material: the best sentences spread over several documents;
+- fact: the sentence holding the fact first.
+Each returns None when the library does not have the shape it needs; the composer then answers
+with the plain extractive sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from app.drafting.citations import Draft
+from app.drafting.extract import NEAREST, Candidate, pick, prefer_newer, sentence_candidates
+from app.drafting.ledger import measure_clauses, problem_terms
+from app.drafting.question import Asked, Kind
+from app.drafting.text import (
+    LAW_KINDS,
+    MEASURE,
+    PLAN_KINDS,
+    QueryTerms,
+    as_sentence,
+    cjk_length,
+    item_text,
+    plain,
+)
+from index.library import Library
+from ingest.models import Hit
+
+ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")
+# What an article that sanctions says: its grades, or the measure it orders.
+GRADES = re.compile(
+    r"情节(?:较轻|较重|严重)的|给予(?:警告|严重警告|撤销党内职务|留党察看|开除党籍)|予以(?:改组|解散)|依照前款规定处理"
+)
+PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
+MAX_LIST = 12  # a section with more children than this is a chapter, not an answer
+LIST_MIN_SCORE = 0.25  # below: no section enumerates what is asked, answer with sentences
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
+_COUNT = re.compile(r"([\d一二两三四五六七八九十]+)\s*(?:项|条|块|个|种|类|有|强|大)")
+_NUMBERS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
+# A measure clause must hold this share of the item's words to be about the item, not about rectifying in
+# general. Chosen by reading the best clause for each of the 20 bundled items: at 0.12 and above they
+# answer their item (开展“我陪企业跑审批”活动 for 审批流程繁琐, 0.16); below, they do not (督促解决活动
+# 开展中存在的问题 for 工作群督导催报, 0.10). Most items have none, and then the answer names none.
+TOPICAL = 0.12
+MEASURES_PER_ITEM = 2
+SPREAD = 4  # documents lecture material and measures are drawn from
+QUOTABLE = 0.002  # per character: of two sentences on the theme, a lecture quotes the shorter
+COMPARING = re.compile(r"对比|比较|相比|异同|区别|变化|分别|各自|不同|什么|怎么")
+SEVERAL_ITEMS = re.compile(r"哪几|哪些|几条|几项")
+
+
+def whole_section(library: Library, hit: Hit) -> list[Hit]:
+    """Every passage of the hit's document under the same heading chain: a whole article."""
+    parts = [
+        h for h in library.document_passages(hit.passage.doc_id) if h.passage.section == hit.passage.section
+    ]
+    return parts or [hit]
+
+
+def _is_article(hit: Hit) -> bool:
+    return (
+        hit.meta.kind in LAW_KINDS
+        and bool(hit.passage.section)
+        and bool(ARTICLE.match(hit.passage.section[-1]))
+    )
+
+
+def penalty(library: Library, asked: Asked, question: str, terms: QueryTerms) -> list[Draft] | None:
+    """The article that sanctions the behaviour, whole: the best-ranked one that grades it (情节较轻的…),
+    preceded by the best-ranked article when that one describes the behaviour without grades."""
+    hits = library.search(question, PENALTY_DEPTH, scope=asked.documents)
+    articles = [h for h in hits if _is_article(h)]
+    graded = [h for h in articles if GRADES.search(h.passage.text)]
+    if not graded:
+        return None
+    chosen = [graded[0]]
+    if articles[0] is not graded[0] and terms.share(articles[0].passage.text.lower()) > terms.share(
+        graded[0].passage.text.lower()
+    ):
+        chosen.insert(0, articles[0])
+    drafts: list[Draft] = []
+    for article in chosen:
+        parts = whole_section(library, article)
+        number = article.passage.section[-1]
+        body = plain(" ".join(p.passage.text for p in parts)).removeprefix(number).strip()
+        drafts.append((as_sentence(f"依据《{article.meta.title}》{number}：{body}"), tuple(parts)))
+    return drafts
+
+
+def count_asked(question: str) -> int | None:
+    found = _COUNT.search(question)
+    if not found:
+        return None
+    text = found.group(1)
+    if text.isdigit():
+        return int(text)
+    if len(text) == 1:
+        return _NUMBERS.get(text)
+    return None
+
+
+def _label(heading: str, first: Hit) -> str:
+    """A child heading as the list shows it; an article number alone says nothing, its first sentence does."""
+    if ARTICLE.match(heading) and cjk_length(heading) <= 8:
+        text = plain(first.passage.text).removeprefix(heading).strip()
+        return text.split("。")[0]
+    return plain(heading)
+
+
+def checklist_categories(library: Library, asked: Asked) -> list[Draft] | None:
+    """ "清单按哪几个方面": the categories of the named (else the newest) checklist, in order."""
+    items = [
+        h for h in library.checklist_items() if not asked.documents or h.passage.doc_id in asked.documents
+    ]
+    if not items:
+        return None
+    newest = max(items, key=lambda h: h.meta.date).passage.doc_id
+    first: dict[str, Hit] = {}
+    for h in items:
+        if h.passage.doc_id == newest and h.passage.item and h.passage.item.category:
+            first.setdefault(h.passage.item.category, h)
+    if len(first) < 2:
+        return None
+    name = items[0].passage.item.checklist if items[0].passage.item else items[0].meta.title
+    drafts: list[Draft] = [(f"《{name}》共{len(first)}个方面：", ())]
+    drafts += [
+        (f"{category}；" if i < len(first) else f"{category}。", (hit,))
+        for i, (category, hit) in enumerate(first.items(), 1)
+    ]
+    return drafts
+
+
+def enumeration(library: Library, terms: QueryTerms, question: str, hits: list[Hit]) -> list[Draft] | None:
+    """The section whose children are the elements asked for, its heading and children in order."""
+    count = count_asked(question)
+    best: tuple[float, tuple[str, ...], list[tuple[str, Hit]], Hit] | None = None
+    for rank, hit in enumerate(hits[:NEAREST]):
+        title = hit.meta.title.lower()  # the question's words naming the document pick no section
+        own = QueryTerms({w: v for w, v in terms.idf.items() if w not in title})
+        passages = library.document_passages(hit.passage.doc_id)
+        section = hit.passage.section
+        for depth in range(1, len(section)):
+            parent = section[:depth]
+            labels = children_of(passages, parent)
+            if not 2 <= len(labels) <= MAX_LIST:
+                continue
+            score = (
+                own.share(parent[-1].lower())
+                + 0.5 * own.share(" ".join(label for label, _ in labels).lower())
+                + (0.3 if count == len(labels) else 0.0)
+                - 0.05 * rank
+            )
+            if best is None or score > best[0]:
+                best = (score, parent, labels, hit)
+    if best is None or best[0] < LIST_MIN_SCORE:
+        return None
+    _, parent, labels, hit = best
+    heading = f"“{plain(parent[-1])}”" if len(parent) > 1 else ""
+    return listed(f"《{hit.meta.title}》{heading}共{len(labels)}项：", labels)
+
+
+def children_of(passages: Sequence[Hit], parent: tuple[str, ...]) -> list[tuple[str, Hit]]:
+    """The headings one level below `parent`, in order, each as the list shows it with its first passage."""
+    depth = len(parent)
+    children: dict[str, Hit] = {}
+    for p in passages:
+        if p.passage.section[:depth] == parent and len(p.passage.section) > depth:
+            children.setdefault(p.passage.section[depth], p)
+    return [(_label(heading, first), first) for heading, first in children.items()]
+
+
+def listed(lead: str, labels: list[tuple[str, Hit]]) -> list[Draft]:
+    """A lead, then one cited element per line: "一、…；二、…。"."""
+    drafts: list[Draft] = [(lead, ())]
+    for i, (label, first) in enumerate(labels, 1):
+        drafts.append((label.rstrip("。；;") + ("；" if i < len(labels) else "。"), (first,)))
+    return drafts
+
+
+def outline(library: Library, doc_id: str) -> list[Draft] | None:
+    """A document's first-level headings under its main title: what it is about, for a comparison
+    that names documents and no topic ("2023年方案和2025年要点对比")."""
+    passages = library.document_passages(doc_id)
+    roots = Counter(p.passage.section[:1] for p in passages if p.passage.section)
+    if not roots:
+        return None
+    labels = children_of(passages, roots.most_common(1)[0][0])
+    if not 2 <= len(labels) <= MAX_LIST:
+        return None
+    return listed(f"《{passages[0].meta.title}》主要内容：", labels)
+
+
+def inline_list(terms: QueryTerms, question: str, hits: list[Hit], titles: str) -> list[Draft] | None:
+    """A quoted name ("“六有”标准", "“5项任务”") whose sentence spells out its elements: that sentence, whole."""
+    quoted = [q for q in _QUOTED.findall(question) if q not in titles]
+    if not quoted:
+        return None
+    count = count_asked(question)
+    cands = [
+        c
+        for c in sentence_candidates(terms, hits[:NEAREST], clauses=False)
+        if any(q in c.text for q in quoted) and separators(c.text) >= (count or 3) - 1
+    ]
+    if not cands:
+        return None
+    best = max(cands, key=lambda c: (separators(c.text), c.score))
+    return [(as_sentence(best.text), (best.hit,))]
+
+
+def separators(text: str) -> int:
+    return text.count("、") + text.count("；")
+
+
+def listing(
+    library: Library, asked: Asked, terms: QueryTerms, question: str, hits: list[Hit]
+) -> list[Draft] | None:
+    titles = " ".join(h.meta.title for h in hits)
+    if "清单" in question and re.search(r"方面|类", question):
+        drafts = checklist_categories(library, asked)
+        if drafts:
+            return drafts
+    return inline_list(terms, question, hits, titles) or enumeration(library, terms, question, hits)
+
+
+def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) -> list[Draft]:
+    """One block per named document: its title, then its best one or two sentences. One named document
+    is compared with the best other one the question finds ("2015年海事局的做法和主体责任规定")."""
+    documents = list(asked.documents[:SPREAD])
+    if len(documents) == 1:
+        other = next(
+            (
+                h.passage.doc_id
+                for h in library.search(question, NEAREST, scope=())
+                if h.passage.doc_id not in documents
+            ),
+            None,
+        )
+        documents += [other] if other else []
+    titles = " ".join(d.meta.title for d in library.documents() if d.id in documents).lower()
+    topic = QueryTerms(
+        {
+            w: v
+            for w, v in terms.idf.items()
+            if w not in titles and not w.isdigit() and not COMPARING.search(w)
+        }
+    )
+    drafts: list[Draft] = []
+    for doc in documents:
+        if not topic.idf:
+            drafts += outline(library, doc) or []
+            continue
+        own = [h for h in library.search(question, NEAREST, scope=(doc,)) if h.passage.doc_id == doc]
+        chosen = pick(topic, sentence_candidates(topic, own), most=2)
+        if not chosen:
+            drafts += outline(library, doc) or []
+        for i, c in enumerate(chosen):
+            lead = f"《{c.hit.meta.title}》：" if i == 0 else ""
+            drafts.append((lead + as_sentence(c.text), (c.hit,)))
+    return drafts
+
+
+def spread(terms: QueryTerms, hits: list[Hit], newer: dict[str, str], measures: bool) -> list[Draft]:
+    """The best sentence of each of the first SPREAD documents, in rank order: material from several
+    sources (a lecture: short, quotable sentences first), or ways to act from several rules and plans."""
+    cands = sentence_candidates(terms, [h for h in hits if h.passage.item is None])  # a problem is no measure
+    for c in cands:
+        c.score += 0.1 * len(MEASURE.findall(c.text)) if measures else -QUOTABLE * len(c.text)
+    prefer_newer(cands, newer)
+    best: dict[str, Candidate] = {}
+    for c in sorted(cands, key=lambda c: -c.score):
+        if c.score > 0:
+            best.setdefault(c.hit.passage.doc_id, c)
+    chosen = sorted(best.values(), key=lambda c: -c.score)[:SPREAD]
+    if len(chosen) < 2:
+        chosen = pick(terms, cands)
+    return [(as_sentence(c.text), (c.hit,)) for c in chosen]
+
+
+def fact_first(
+    terms: QueryTerms, hits: list[Hit], newer: dict[str, str], fact: re.Pattern[str]
+) -> list[Draft]:
+    """The picked sentences with the one that holds the asked fact first."""
+    cands = sentence_candidates(terms, hits[:NEAREST])
+    prefer_newer(cands, newer)
+    for c in cands:
+        if fact.search(c.text):
+            c.score *= 1.5
+    chosen = pick(terms, cands)
+    holding = [c for c in chosen if fact.search(c.text)]
+    ordered = holding[:1] + [c for c in chosen if c not in holding[:1]]
+    return [(as_sentence(c.text), (c.hit,)) for c in ordered]
+
+
+def matched_items(question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
+    """Checklist item passages the question is about: the best, plus close runners-up in the top 3.
+    Asked for an item, or asked in general and answered first by one."""
+    first = next((h for h in hits if h.passage.item), None)
+    if first is None or not (
+        asked.kind is Kind.ITEM or (asked.kind is Kind.GENERAL and hits[0].passage.item)
+    ):
+        return []
+    several = bool(SEVERAL_ITEMS.search(question))
+    floor = first.score * (0.85 if several else 0.95)
+    close = [h for h in hits[:3] if h.passage.item and h is not first and h.score >= floor]
+    return [first, *close][: 3 if several else 2]
+
+
+def checklist(library: Library, items: list[Hit], newer: dict[str, str]) -> list[Draft]:
+    """The item(s) as "属于《清单》第N条（方面）：…", then measures the plans set against that very item."""
+    drafts: list[Draft] = []
+    for i, hit in enumerate(items):
+        item = hit.passage.item
+        assert item is not None
+        lead = f"属于《{item.checklist}》第{item.number}条" if i == 0 else f"也可能涉及第{item.number}条"
+        drafts.append((as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,)))
+    first = items[0].passage.item
+    assert first is not None
+    about = item_text(first)
+    terms = problem_terms(about, library)
+    plans = [h for h in library.search(about, 10) if h.passage.item is None and h.meta.kind in PLAN_KINDS]
+    clauses = [c for c in measure_clauses(terms, plans) if c.share >= TOPICAL]
+    offered = {c.hit.passage.doc_id for c in clauses}
+    clauses = [
+        c for c in clauses if newer.get(c.hit.passage.doc_id) not in offered
+    ]  # the newer plan's measures
+    for c in sorted(clauses, key=lambda c: -c.score)[:MEASURES_PER_ITEM]:
+        drafts.append((f"《{c.hit.meta.title}》针对此类问题提出：{c.text}。", (c.hit,)))
+    return drafts
+
+
+ISSUED = re.compile(
+    r"(?:哪天|哪一天|什么时候|何时|日期|时间).{0,3}(?:印发|发布|下发|出台)|(?:印发|发布|下发|出台).{0,4}(?:哪天|日期|时间)"
+)
+DOC_NUMBER = re.compile(r"文号|字号")
+
+
+def document_fact(library: Library, question: str, hits: list[Hit]) -> list[Draft] | None:
+    """A document's issue date or number, from its record, citing the passage that prints it."""
+    meta = hits[0].meta
+    if DOC_NUMBER.search(question) and meta.doc_number:
+        fact, said = meta.doc_number, f"《{meta.title}》的发文字号是{meta.doc_number}。"
+    elif ISSUED.search(question) and len(meta.date) == 10:
+        year, month, day = (int(x) for x in meta.date.split("-"))
+        fact = f"{year}年{month}月{day}日"
+        said = f"《{meta.title}》于{fact}印发" + (f"（{meta.issuer}）。" if meta.issuer else "。")
+    else:
+        return None
+    printed = [
+        h
+        for h in library.document_passages(hits[0].passage.doc_id)
+        if fact in re.sub(r"\s", "", h.passage.text)
+    ]
+    return [(said, (printed[0] if printed else hits[0],))]
+
+
+def whole_passage(hit: Hit, limit: int = 400) -> list[Draft] | None:
+    """A short passage quoted whole: a problem listed in an older plan or article, with its description."""
+    text = plain(hit.passage.text)
+    return [(as_sentence(text), (hit,))] if len(text) <= limit else None
