@@ -143,16 +143,16 @@ def search(ctx: click.Context, query: str | None, k: int, as_json: bool, batch: 
     """检索与问题最相关的段落。"""
     if not query and batch is None:
         raise click.UsageError("请给出问题，或用 --batch 指定问题文件。")
-    engine = _services(ctx).engine()
+    library = _services(ctx).library()
     if batch is not None:
         for line in batch:
             q = line.strip()
             if q:
-                results = [hit_json(r, h) for r, h in enumerate(engine.search(q, k), start=1)]
+                results = [hit_json(r, h) for r, h in enumerate(library.search(q, k), start=1)]
                 click.echo(json.dumps({"query": q, "results": results}, ensure_ascii=False))
         return
     assert query is not None
-    hits = engine.search(query, k)
+    hits = library.search(query, k)
     if as_json:
         results = [hit_json(r, h) for r, h in enumerate(hits, start=1)]
         click.echo(json.dumps({"query": query, "results": results}, ensure_ascii=False))

@@ -294,8 +294,8 @@ class LexicalIndex:
         """Best k passage ids per channel, with their BM25 scores; `among` limits to those positions."""
         segments = [self.main] + ([self.delta] if self.delta else [])
         results: dict[str, list[tuple[str, float]]] = {}
-        for channel, split in ((WORDS, self.tokenizer.words), (BIGRAMS, self.tokenizer.bigrams)):
-            tokens = split(query)
+        words, bigrams = self.tokenizer.query_tokens(query)
+        for channel, tokens in ((WORDS, list(words)), (BIGRAMS, list(bigrams))):
             scores = np.concatenate([seg.scores(channel, tokens) for seg in segments])
             scores[self.dead] = 0
             if among is not None:

@@ -86,7 +86,6 @@ class Library:
         self._load_documents = documents
         self._documents: list[StoredDocument] | None = None
         self._items: list[Hit] | None = None
-        self.words = lru_cache(maxsize=256)(self._words)  # a question is tokenised once
         self.document_passages = lru_cache(maxsize=64)(self._document_passages)
 
     def search(self, query: str, k: int = 10, scope: Sequence[str] | None = None) -> list[Hit]:
@@ -98,8 +97,9 @@ class Library:
     def passages(self) -> int:
         return self._engine.lexical.passages
 
-    def _words(self, text: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self._engine.lexical.tokenizer.words(text)))
+    def words(self, text: str) -> tuple[str, ...]:
+        """The text's distinct words, from the tokenizer's per-question cache."""
+        return tuple(dict.fromkeys(self._engine.lexical.tokenizer.query_tokens(text)[0]))
 
     def term_weights(self, text: str) -> dict[str, float]:
         """The text's words and their IDF in this library: rare words weigh more."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,9 @@ class ChineseTokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.initialize()
         self._tagger: Any = None
+        # A question is searched several times (its named documents, the whole library, an article's
+        # context), and weighed word by word: it is tokenised once.
+        self.query_tokens = lru_cache(maxsize=256)(self._query_tokens)
         self.terms = sorted(set(terms))
         for term in self.terms:
             # A high frequency makes jieba keep the term whole; search mode still adds its parts.
@@ -73,6 +76,10 @@ class ChineseTokenizer:
             for w in (t.strip().lower() for t in self._jieba.cut_for_search(text))
             if w and w not in stop and _TOKEN_OK.search(w)
         ]
+
+    def _query_tokens(self, text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The text's words and bigrams, as a question is searched with them."""
+        return tuple(self.words(text)), tuple(self.bigrams(text))
 
     def places(self, text: str) -> list[str]:
         """Place names in the text (jieba's part-of-speech tag ns: 惠州, 广州): a question about a place
