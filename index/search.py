@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -78,6 +79,9 @@ class SearchEngine:
         self._semantic = semantic if self.weights.get(SEMANTIC, 0.0) > 0 else None
         self._scope_of = scope_of
         self._doc_positions: dict[str, list[int]] | None = None
+        # A question is searched several times (its named documents, the library, an article's context):
+        # it is encoded once.
+        self.query_vectors = lru_cache(maxsize=64)(self._query_vectors)
 
     def _positions(self, doc_ids: frozenset[str]) -> np.ndarray:
         """Lexical-index positions of these documents' passages (built once per engine)."""
@@ -87,7 +91,7 @@ class SearchEngine:
                 self._doc_positions[document_of(pid)].append(position)
         return np.asarray(sorted(p for d in doc_ids for p in self._doc_positions.get(d, [])), dtype=np.int64)
 
-    def query_vectors(self, query: str) -> tuple[list[float] | None, list[float] | None]:
+    def _query_vectors(self, query: str) -> tuple[list[float] | None, list[float] | None]:
         """The question in the embedding channel's and the teacher's space (None where a channel is off):
         encoded once per question, however many scopes it is ranked in."""
         dense = self.weights.get(DENSE, 0.0) > 0 and self._embedder is not None
@@ -138,6 +142,14 @@ class SearchEngine:
                 ]
             rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(by_channel, self.weights, self.rrf_k)]
         return rankings
+
+    def items_by_meaning(self, query: str, depth: int) -> list[str]:
+        """Checklist item passages by the teacher's similarity to the question ([] with no teacher)."""
+        semantic = self._semantic[0] if self._semantic else None
+        meaning = self.query_vectors(query)[1]
+        return (
+            [pid for pid, _ in semantic.rank(meaning, depth, items_only=True)] if semantic and meaning else []
+        )
 
     def search(self, query: str, k: int = 10, scope: frozenset[str] | None = None) -> list[Hit]:
         """The k best passages for `query`, best first, with what a citation needs.
