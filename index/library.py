@@ -112,11 +112,6 @@ class Library:
         lexical = self._engine.lexical
         return [w for w in lexical.tokenizer.places(text) if lexical.document_frequency(w.lower()) == 0]
 
-    def items_by_meaning(self, query: str, depth: int = 50) -> list[str]:
-        """Checklist item passage ids by meaning (the teacher model's similarity), best first; [] when the
-        library has no teacher channel."""
-        return self._engine.items_by_meaning(query, depth)
-
     def documents(self) -> list[StoredDocument]:
         """Every document's record, newest first; read once."""
         if self._documents is None:

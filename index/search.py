@@ -143,14 +143,6 @@ class SearchEngine:
             rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(by_channel, self.weights, self.rrf_k)]
         return rankings
 
-    def items_by_meaning(self, query: str, depth: int) -> list[str]:
-        """Checklist item passages by the teacher's similarity to the question ([] with no teacher)."""
-        semantic = self._semantic[0] if self._semantic else None
-        meaning = self.query_vectors(query)[1]
-        return (
-            [pid for pid, _ in semantic.rank(meaning, depth, items_only=True)] if semantic and meaning else []
-        )
-
     def search(self, query: str, k: int = 10, scope: frozenset[str] | None = None) -> list[Hit]:
         """The k best passages for `query`, best first, with what a citation needs.
 

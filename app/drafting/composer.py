@@ -167,7 +167,7 @@ class Shaped:
 def shape(asked: Asked, query: str, library: Library, terms: QueryTerms, hits: list[Hit]) -> Shaped:
     """The drafts for the question's kind, and the checklist items they name."""
     newer = library.superseded_by()
-    item_hits = kinds.matched_items(library, query, hits, asked)
+    item_hits = kinds.matched_items(query, hits, asked)
     if item_hits:
         return Shaped(kinds.checklist(library, item_hits, newer), item_hits, True)
     drafts: list[Draft] | None = None

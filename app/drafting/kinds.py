@@ -53,8 +53,6 @@ MEASURES_PER_ITEM = 2
 SPREAD = 4  # documents lecture material and measures are drawn from
 QUOTABLE = 0.002  # per character: of two sentences on the theme, a lecture quotes the shorter
 COMPARING = re.compile(r"对比|比较|相比|异同|区别|变化|分别|各自|不同|什么|怎么")
-ITEM_DEPTH = 30  # search depth the items are taken from
-ITEM_RRF = 10  # rank offset when the two item orders are fused
 SEVERAL_ITEMS = re.compile(r"哪几|哪些|几条|几项")
 
 
@@ -300,28 +298,18 @@ def fact_first(
     return [(as_sentence(c.text), (c.hit,)) for c in ordered]
 
 
-def matched_items(library: Library, question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
-    """Checklist items the question is about: the best, plus close runners-up (up to three when it asks
-    "哪几条"). Asked for an item, or asked in general and answered first by one.
-
-    The items' order in the search and their order by meaning (the teacher's similarity to each item)
-    are fused, ITEM_RRF apart: on the 25 dev checklist questions the answer names a gold item first for
-    18 with the search order alone and for 20 fused.
-    """
-    if not any(h.passage.item for h in hits) or not (
+def matched_items(question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
+    """Checklist item passages the question is about: the best, plus close runners-up in the top 3.
+    Asked for an item, or asked in general and answered first by one."""
+    first = next((h for h in hits if h.passage.item), None)
+    if first is None or not (
         asked.kind is Kind.ITEM or (asked.kind is Kind.GENERAL and hits[0].passage.item)
     ):
         return []
-    found = [h for h in library.search(question, ITEM_DEPTH) if h.passage.item]
-    by_id = {h.passage.id: h for h in library.checklist_items()} | {h.passage.id: h for h in found}
-    score: dict[str, float] = {}
-    for ranking in ([h.passage.id for h in found], library.items_by_meaning(question)):
-        for rank, pid in enumerate(dict.fromkeys(ranking)):
-            score[pid] = score.get(pid, 0.0) + 1 / (ITEM_RRF + rank)
-    ranked = sorted((pid for pid in score if pid in by_id), key=lambda pid: -score[pid])
     several = bool(SEVERAL_ITEMS.search(question))
-    floor = score[ranked[0]] * (0.85 if several else 0.95)
-    return [by_id[pid] for pid in ranked if score[pid] >= floor][: 3 if several else 2]
+    floor = first.score * (0.85 if several else 0.95)
+    close = [h for h in hits[:3] if h.passage.item and h is not first and h.score >= floor]
+    return [first, *close][: 3 if several else 2]
 
 
 def checklist(library: Library, items: list[Hit], newer: dict[str, str]) -> list[Draft]:
