@@ -88,7 +88,12 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool) -> None:
         bar["meaning"].update(done - bar["meaning"].n)
 
     report = services.ingest(
-        paths or None, prune=prune, progress=advanced, on_discovered=started, semantic_progress=encoded
+        paths or None,
+        prune=prune,
+        progress=advanced,
+        on_discovered=started,
+        semantic_progress=encoded,
+        on_wait=lambda line: click.echo(line, err=True),
     )
     for shown in bar.values():
         shown.close()

@@ -8,6 +8,7 @@ before it reaches HTML: `html.escape` first, and only then our own `<mark>`/`<br
 
 from __future__ import annotations
 
+import functools
 import html
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -236,7 +237,7 @@ def run_upload(
         bar(min(1.0, done / len(files)), f"正在导入 {source.path.name}（{done}/{len(files)}）{left}")
 
     try:
-        report = services.upload(files, progress=progress)
+        report = services.upload(files, progress=progress, on_wait=functools.partial(bar, 0.0))
     except (DangjianError, OSError, ValueError) as exc:  # a failure outside the per-file checks
         return [("error", f"未导入 {name}：{exc}") for name, _ in files]
     bar(1.0, "导入完成")

@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ from index.search import AUTHORITY, CHECKLIST, DENSE, SearchEngine
 from index.semantic import SEMANTIC, SemanticIndex, refresh_semantic
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
 from index.vector_store import PassageStore, StoredDocument, namespace_for
+from index.writer import one_writer
 from ingest.errors import DangjianError, IndexMissing, UnreadableFile
 from ingest.models import Document
 from ingest.pipeline import SourceFile, document_passages, read_document
@@ -120,11 +122,28 @@ class Services:
         progress: ProgressFn | None = None,
         on_discovered: Callable[[int], None] | None = None,
         semantic_progress: Callable[[int, int], None] | None = None,
+        on_wait: Callable[[str], object] | None = None,
     ) -> IngestReport:
         """Ingest files or folders (default: the bundled corpus) and refresh the search engine.
 
         The teacher vectors of new passages are encoded here too, so no question waits for them.
+        Another writer of the same library is waited for (`on_wait` hears the line saying so).
         """
+        with self.writing(on_wait):
+            return self._ingest(paths, prune, progress, on_discovered, semantic_progress)
+
+    def writing(self, on_wait: Callable[[str], object] | None = None) -> AbstractContextManager[None]:
+        """The library's write lock (index/writer.py), for one ingest, upload or delete."""
+        return one_writer(self.settings.data_dir, self.settings.write_wait_seconds, on_wait)
+
+    def _ingest(
+        self,
+        paths: Iterable[Path] | None,
+        prune: bool = False,
+        progress: ProgressFn | None = None,
+        on_discovered: Callable[[int], None] | None = None,
+        semantic_progress: Callable[[int, int], None] | None = None,
+    ) -> IngestReport:
         report = run_ingest(
             list(paths) if paths else [self.settings.corpus_dir],
             self.store,
@@ -148,22 +167,32 @@ class Services:
     def document(self, doc_id: str) -> Document | None:
         return self.store.get_document(doc_id)
 
-    def delete_document(self, doc_id: str) -> None:
+    def delete_document(self, doc_id: str, on_wait: Callable[[str], object] | None = None) -> None:
         """Remove a document (and its uploaded file); its passages leave search at once."""
-        stored = self.store.get_document(doc_id)
-        self.store.delete_document(doc_id)
-        uploads = (self.settings.data_dir / UPLOADS).resolve()
-        if stored and Path(stored.source_path).resolve().parent == uploads:
-            Path(stored.source_path).unlink(missing_ok=True)
-        refresh_lexical(self.store, self.lexical_folder)
+        with self.writing(on_wait):
+            stored = self.store.get_document(doc_id)
+            self.store.delete_document(doc_id)
+            uploads = (self.settings.data_dir / UPLOADS).resolve()
+            if stored and Path(stored.source_path).resolve().parent == uploads:
+                Path(stored.source_path).unlink(missing_ok=True)
+            refresh_lexical(self.store, self.lexical_folder)
         self._engine = None
 
-    def upload(self, files: Iterable[tuple[str, bytes]], progress: ProgressFn | None = None) -> IngestReport:
-        """Save uploaded files under the data dir and ingest them.
+    def upload(
+        self,
+        files: Iterable[tuple[str, bytes]],
+        progress: ProgressFn | None = None,
+        on_wait: Callable[[str], object] | None = None,
+    ) -> IngestReport:
+        """Save uploaded files under the data dir and ingest them, as one write of the library.
 
         A file is checked (size, type, that it parses into passages) before it
         replaces anything on disk, so a broken upload never costs an indexed document.
         """
+        with self.writing(on_wait):
+            return self._upload(files, progress)
+
+    def _upload(self, files: Iterable[tuple[str, bytes]], progress: ProgressFn | None) -> IngestReport:
         folder = self.settings.data_dir / UPLOADS
         folder.mkdir(parents=True, exist_ok=True)
         report = IngestReport()
@@ -179,7 +208,7 @@ class Services:
             except DangjianError as exc:
                 report.rejected.append((safe, str(exc)))
         if accepted:
-            done = self.ingest(accepted, progress=progress)
+            done = self._ingest(accepted, progress=progress)
             report.ingested, report.unchanged = done.ingested, done.unchanged
             report.rejected += done.rejected
         return report

@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         30.0, description="Seconds to wait for the LLM before falling back to the extractive answer."
     )
     max_upload_mb: int = Field(20, description="Largest file accepted by upload, in megabytes.")
+    write_wait_seconds: float = Field(
+        3600.0,
+        description="How long an ingest, upload or delete waits for another one writing the same library "
+        "before giving up (an ingest of 3,500 law files takes minutes).",
+    )
 
     @classmethod
     def settings_customise_sources(
