@@ -20,9 +20,9 @@ from app.services import Services
 from index.library import superseded_by
 from index.updater import IngestReport
 from index.vector_store import StoredDocument
+from ingest.discovery import SourceFile
 from ingest.errors import DangjianError
 from ingest.models import Passage
-from ingest.pipeline import SourceFile
 
 # Per-user UI state of the library page (widget keys and remembered results).
 KIND = "library.kind"

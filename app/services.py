@@ -32,9 +32,10 @@ from index.semantic import SEMANTIC, SemanticIndex, refresh_semantic
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
 from index.vector_store import PassageStore, StoredDocument, namespace_for
 from index.writer import one_writer
+from ingest.discovery import SourceFile
 from ingest.errors import DangjianError, IndexMissing, UnreadableFile
 from ingest.models import Document
-from ingest.pipeline import SourceFile, document_passages, read_document
+from ingest.pipeline import document_passages, read_document
 
 READS_CHINESE = "reads_chinese"
 # The embedding channel's fusion weight when its model reads Chinese. Chosen on the dev sets

@@ -66,7 +66,8 @@ ENGINES: dict[str, tuple[str, bool]] = {
 def load_texts() -> tuple[list[str], list[str]]:
     """First 200 corpus passages in discovery order, and the first clause of every 4th as a query."""
     sys.path.insert(0, str(ROOT))
-    from ingest.pipeline import content_hash, discover, document_passages, read_document
+    from ingest.discovery import discover
+    from ingest.pipeline import content_hash, document_passages, read_document
 
     sources, _ = discover([CORPUS])
     passages: list[str] = []

@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index.embeddings import BUNDLED_MODEL_DIR  # noqa: E402
-from ingest.pipeline import content_hash, discover, document_passages, read_document  # noqa: E402
+from ingest.discovery import discover  # noqa: E402
+from ingest.pipeline import content_hash, document_passages, read_document  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "lawrefbook"
 SEED = 20251123

@@ -21,9 +21,10 @@ from index.authority import authority_scores, citation_counts
 from index.lexical import LexicalIndex
 from index.tokenize import harvest_terms, read_term_file
 from index.vector_store import PassageStore, fingerprint_of
+from ingest.discovery import SourceFile, discover, shown
 from ingest.errors import DangjianError
 from ingest.models import Document, Passage
-from ingest.pipeline import SourceFile, content_hash, discover, document_passages, read_document
+from ingest.pipeline import content_hash, document_passages, read_document
 
 POLICY_TERMS = Path(__file__).with_name("policy_terms.txt")
 
@@ -255,7 +256,7 @@ def run_ingest(
     started = time.perf_counter()
     report = IngestReport()
     sources, refused = discover(paths)
-    report.rejected.extend((str(p), reason) for p, reason in refused)
+    report.rejected.extend((shown(p), reason) for p, reason in refused)
     if on_discovered:
         on_discovered(len(sources))
     ingest_files(sources, store, embed, chunk_chars, report, progress)

@@ -1,4 +1,4 @@
-"""Files → Documents → Passages: discovery, hashing and the one call per file.
+"""Files → Documents → Passages: hashing and the one call per file (discovery: ingest/discovery.py).
 
 Pure functions: nothing here touches the index. A document's id is its path
 relative to the folder it was found in, prefixed by that folder's name, so the
@@ -8,59 +8,19 @@ same file always gets the same id and re-ingesting replaces it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ingest.chunking import split_into_passages
 from ingest.clean import clean_text
+from ingest.discovery import SourceFile
 from ingest.errors import UnreadableFile, UnsupportedFile
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
-from ingest.metadata import checklist_plain_words, document_meta, is_sidecar, sidecar_path
+from ingest.metadata import checklist_plain_words, document_meta, sidecar_path
 from ingest.models import Document, Passage
 
 # Bump when loaders, cleaning, structure or chunking change, so every document is re-read.
 PIPELINE_VERSION = "3"
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A file found by discovery, with the document id it will be stored under."""
-
-    path: Path
-    doc_id: str
-
-
-def _is_hidden(path: Path) -> bool:
-    return any(part.startswith((".", "~$")) for part in path.parts)
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[Path, str]]]:
-    """Files to ingest below `paths`, and the ones refused with the reason.
-
-    Sidecars, hidden files and Office lock files are passed over silently;
-    any other file of an unknown type is refused, never read as text.
-    """
-    found: list[SourceFile] = []
-    refused: list[tuple[Path, str]] = []
-    for root in paths:
-        root = root.expanduser().resolve()
-        if root.is_file():
-            candidates, base = [root], root.parent
-        elif root.is_dir():
-            candidates, base = sorted(p for p in root.rglob("*") if p.is_file()), root
-        else:
-            refused.append((root, "文件或文件夹不存在"))
-            continue
-        for path in candidates:
-            rel = path.relative_to(base)
-            if is_sidecar(path) or _is_hidden(rel):
-                continue
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                refused.append((path, f"不支持的文件类型“{path.suffix or '无扩展名'}”"))
-                continue
-            found.append(SourceFile(path, f"{base.name}/{rel.as_posix()}"))
-    return found, refused
 
 
 def content_hash(path: Path, chunk_chars: int) -> str:
