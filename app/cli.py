@@ -304,5 +304,16 @@ def serve(host: str, port: int) -> None:
     os.execv(sys.executable, command)  # the server is this process: stopping `serve` stops it
 
 
+INTERRUPTED = "已中断。再次运行同一条命令即可从中断处继续，已导入的内容不会丢失。"
+
+
 def main() -> None:
-    cli(prog_name="dangjian")
+    """The `dangjian` entry point; Ctrl-C says in Chinese that a rerun resumes (click would say "Aborted!")."""
+    try:
+        cli(prog_name="dangjian", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo(f"\n{INTERRUPTED}", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)

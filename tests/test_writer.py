@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from app.cli import INTERRUPTED
 from app.services import build_services
 from index.writer import LOCK_FILE, WAITING
 from tests.conftest import ROOT, make_settings
@@ -76,3 +78,32 @@ def test_two_ingests_at_once_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     assert len(got["ids"]) == len(set(got["ids"])) == store.count()
     assert all(vector is not None and len(vector) for vector in got["embeddings"])
     assert len(store.list_documents()) == 600
+
+
+def test_ctrl_c_says_in_chinese_that_a_rerun_resumes_and_it_does(tmp_path: Path) -> None:
+    docs = _folder(tmp_path, "戊", 300)
+    data = tmp_path / "data"
+    log = tmp_path / "stderr.txt"
+    env = {**os.environ, "DANGJIAN_DATA_DIR": str(data)}
+    with log.open("w") as err:
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "app", "ingest", str(docs)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=err,
+        )
+        deadline = time.monotonic() + 120
+        while (
+            "个文件/s" not in log.read_text(encoding="utf-8", errors="replace")
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.2)  # until files are being written
+        writer.send_signal(signal.SIGINT)
+        writer.communicate(timeout=120)
+    said = log.read_text(encoding="utf-8")
+    assert writer.returncode == 130 and INTERRUPTED in said and "Aborted" not in said
+    rerun = _ingest(data, docs)
+    _, err_text = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, err_text
+    assert len(build_services(make_settings(data)).store.list_documents()) == 300
