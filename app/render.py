@@ -15,4 +15,4 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 
 def safe(text: str) -> str:
     """Text from a document or an upload, made inert for st.markdown."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))  # quotes need no escape in text

@@ -43,6 +43,8 @@ READS_CHINESE = "reads_chinese"
 # lifts paraphrase questions at 0.1-0.2 and costs top-1 precision above that.
 DENSE_WEIGHT = 0.1
 UPLOADS = "uploads"  # folder under the data dir where uploaded files are kept
+# A file name's bytes: 255 on common file systems, less the room the staging name adds (".incoming-…").
+MAX_NAME_BYTES = 200
 # How often a cached search engine asks the store whether another process changed it.
 STORE_CHECK_SECONDS = 3.0
 
@@ -298,27 +300,36 @@ class Services:
 
 
 def safe_upload_name(name: str) -> str:
-    """A file name that cannot leave the upload folder or hide: no folders, no control characters."""
+    """A file name that cannot leave the upload folder, hide, or be too long for the disk: no folders, no
+    control characters, at most MAX_NAME_BYTES in UTF-8 (a long Chinese title is cut, its suffix kept)."""
     base = re.split(r"[\\/]", name)[-1]
-    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".")
-    return base or "未命名"
+    base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip().lstrip(".") or "未命名"
+    suffix = Path(base).suffix if len(Path(base).suffix.encode()) <= 16 else ""
+    stem = base[: len(base) - len(suffix)] if suffix else base
+    room = MAX_NAME_BYTES - len(suffix.encode())
+    return stem.encode()[:room].decode("utf-8", "ignore") + suffix
 
 
 def stage_upload(folder: Path, name: str, data: bytes, chunk_chars: int) -> Path:
-    """Write to a temporary file, check it parses into passages, then move it into place."""
+    """Write to a temporary file, check it parses into passages, then move it into place; whatever
+    fails (a broken file, a full disk), no temporary file is left behind."""
     final = folder / name
-    suffix = Path(name).suffix
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".incoming-", suffix=suffix, delete=False) as tmp:
-        tmp.write(data)
-    staged = Path(tmp.name)
+    staged: Path | None = None
     try:
+        with tempfile.NamedTemporaryFile(
+            dir=folder, prefix=".incoming-", suffix=final.suffix, delete=False
+        ) as tmp:
+            staged = Path(tmp.name)
+            tmp.write(data)
         doc = read_document(SourceFile(staged, f"{UPLOADS}/{name}"), "check")
         if not document_passages(doc, chunk_chars):
             raise UnreadableFile("没有可检索的正文")
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
-    os.replace(staged, final)
+        os.replace(staged, final)
+    except OSError as exc:
+        raise UnreadableFile(f"无法保存：{exc.strerror or exc}") from exc
+    finally:
+        if staged is not None:
+            staged.unlink(missing_ok=True)
     return final
 
 
