@@ -34,6 +34,7 @@ from index.vector_store import PassageStore, StoredDocument, namespace_for
 from index.writer import one_writer
 from ingest.discovery import SourceFile
 from ingest.errors import DangjianError, IndexMissing, UnreadableFile
+from ingest.limits import DEFAULT_LIMITS, Limits, check_limits
 from ingest.models import Document
 from ingest.pipeline import document_passages, read_document
 
@@ -135,6 +136,12 @@ class Services:
         with self.writing(on_wait):
             return self._ingest(paths, prune, progress, on_discovered, semantic_progress)
 
+    @property
+    def limits(self) -> Limits:
+        """How much work one file may cause (ingest/limits.py)."""
+        s = self.settings
+        return Limits(s.max_text_mb, s.max_unpacked_mb, s.max_zip_ratio)
+
     def writing(self, on_wait: Callable[[str], object] | None = None) -> AbstractContextManager[None]:
         """The library's write lock (index/writer.py), for one ingest, upload or delete."""
         return one_writer(self.settings.data_dir, self.settings.write_wait_seconds, on_wait)
@@ -156,6 +163,7 @@ class Services:
             prune=prune,
             progress=progress,
             on_discovered=on_discovered,
+            limits=self.limits,
         )
         self._engine = None
         started = time.monotonic()
@@ -207,7 +215,7 @@ class Services:
                 report.rejected.append((safe, f"文件超过 {self.settings.max_upload_mb} MB 上限"))
                 continue
             try:
-                accepted.append(stage_upload(folder, safe, data, self.settings.chunk_chars))
+                accepted.append(stage_upload(folder, safe, data, self.settings.chunk_chars, self.limits))
             except DangjianError as exc:
                 report.rejected.append((safe, str(exc)))
         if accepted:
@@ -310,7 +318,9 @@ def safe_upload_name(name: str) -> str:
     return stem.encode()[:room].decode("utf-8", "ignore") + suffix
 
 
-def stage_upload(folder: Path, name: str, data: bytes, chunk_chars: int) -> Path:
+def stage_upload(
+    folder: Path, name: str, data: bytes, chunk_chars: int, limits: Limits = DEFAULT_LIMITS
+) -> Path:
     """Write to a temporary file, check it parses into passages, then move it into place; whatever
     fails (a broken file, a full disk), no temporary file is left behind."""
     final = folder / name
@@ -321,6 +331,7 @@ def stage_upload(folder: Path, name: str, data: bytes, chunk_chars: int) -> Path
         ) as tmp:
             staged = Path(tmp.name)
             tmp.write(data)
+        check_limits(staged, limits)
         doc = read_document(SourceFile(staged, f"{UPLOADS}/{name}"), "check")
         if not document_passages(doc, chunk_chars):
             raise UnreadableFile("没有可检索的正文")

@@ -91,6 +91,13 @@ class Settings(BaseSettings):
         30.0, description="Seconds to wait for the LLM before falling back to the extractive answer."
     )
     max_upload_mb: int = Field(20, description="Largest file accepted by upload, in megabytes.")
+    max_text_mb: float = Field(20.0, description="Largest plain-text or web file ingested, in megabytes.")
+    max_unpacked_mb: float = Field(
+        200.0, description="Largest unpacked content of an Office file, in megabytes."
+    )
+    max_zip_ratio: float = Field(
+        100.0, description="Largest unpacked-to-packed size ratio of an Office file (a zip bomb exceeds it)."
+    )
     write_wait_seconds: float = Field(
         3600.0,
         description="How long an ingest, upload or delete waits for another one writing the same library "

@@ -23,6 +23,7 @@ from index.tokenize import harvest_terms, read_term_file
 from index.vector_store import PassageStore, fingerprint_of
 from ingest.discovery import SourceFile, discover, shown
 from ingest.errors import DangjianError
+from ingest.limits import DEFAULT_LIMITS, Limits, check_limits
 from ingest.models import Document, Passage
 from ingest.pipeline import content_hash, document_passages, read_document
 
@@ -90,6 +91,7 @@ def ingest_files(
     chunk_chars: int,
     report: IngestReport,
     progress: ProgressFn | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Add or replace each changed document; refuse broken files one by one.
 
@@ -115,6 +117,7 @@ def ingest_files(
 
     for source in sources:
         try:
+            check_limits(source.path, limits)  # before the whole file is read to hash it
             with watch("hash"):
                 digest = content_hash(source.path, chunk_chars)
             if known.get(source.doc_id) == digest:
@@ -251,6 +254,7 @@ def run_ingest(
     prune: bool = False,
     progress: ProgressFn | None = None,
     on_discovered: Callable[[int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> IngestReport:
     """The whole ingest: discover, update changed documents, prune, refresh the lexical index."""
     started = time.perf_counter()
@@ -259,7 +263,7 @@ def run_ingest(
     report.rejected.extend((shown(p), reason) for p, reason in refused)
     if on_discovered:
         on_discovered(len(sources))
-    ingest_files(sources, store, embed, chunk_chars, report, progress)
+    ingest_files(sources, store, embed, chunk_chars, report, progress, limits)
     if prune:
         prune_missing(store, report)
     if report.changed or LexicalIndex.stored_fingerprint(lexical_folder) != store.fingerprint():

@@ -1,0 +1,48 @@
+"""Bounded work: a file over a size bound is refused by its size alone, before it is read."""
+
+from __future__ import annotations
+
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from app.services import build_services
+from ingest.errors import UnreadableFile
+from ingest.limits import Limits, check_limits
+from tests.conftest import FIXTURES, make_settings
+
+TEXT = "各单位要落实“三会一课”制度，党支部每月至少召开一次支部委员会会议。\n"
+
+
+def _bomb(path: Path, megabytes: int) -> Path:
+    """A .docx-named zip whose one member is `megabytes` of zeros (it packs to a few KB)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (megabytes * 1024 * 1024))
+    return path
+
+
+def test_an_office_file_that_unpacks_too_far_is_refused_by_its_table_of_contents(tmp_path: Path) -> None:
+    bomb = _bomb(tmp_path / "炸弹.docx", 8)
+    with pytest.raises(UnreadableFile, match=r"解压后过大（8 MB，上限 4 MB"):
+        check_limits(bomb, Limits(unpacked_mb=4))
+    with pytest.raises(UnreadableFile, match="压缩比异常.*疑似压缩炸弹"):
+        check_limits(bomb, Limits())  # 8 MB of zeros pack a thousandfold
+    check_limits(FIXTURES / "formats" / "000_7485c2985d73583a.docx", Limits())  # a real document passes
+
+
+def test_a_text_file_over_the_bound_is_refused_and_the_rest_ingested_quickly(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "大文件.txt").write_text(TEXT * 20_000, encoding="utf-8")  # 1.5 MB
+    (docs / "正常.txt").write_text(TEXT, encoding="utf-8")
+    _bomb(docs / "炸弹.docx", 30)
+    services = build_services(make_settings(tmp_path / "data", max_text_mb=1.0))
+    started = time.monotonic()
+    report = services.ingest([docs])
+    assert time.monotonic() - started < 60
+    assert [doc for doc, _ in report.ingested] == ["docs/正常.txt"]
+    reasons = dict(report.rejected)
+    assert "文本文件上限 1 MB，可用 DANGJIAN_MAX_TEXT_MB 调整" in reasons[str(docs / "大文件.txt")]
+    assert "疑似压缩炸弹" in reasons[str(docs / "炸弹.docx")]
