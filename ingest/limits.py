@@ -58,4 +58,3 @@ def check_limits(path: Path, limits: Limits) -> None:
         raise UnreadableFile(
             f"压缩比异常（解压后是原文件的 {unpacked / size:.0f} 倍，上限 {limits.zip_ratio:g} 倍），疑似压缩炸弹，已拒绝"
         )
-

@@ -41,6 +41,12 @@ REJECTED = "大模型的回答未通过出处核验，以下为原文摘录。"
 _MARKS = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 _LEADING_MARKS = re.compile(r"^\s*(?:[\[【]\s*\d+(?:\s*[,，、]\s*\d+)*\s*[\]】]\s*)+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# A sentence speaking to or about the assistant, its instructions or the system: an injected order.
+ADDRESSING = re.compile(
+    r"本系统|系统已|已停用|停止服务|(?:忽略|无视|忘记)[^。]{0,8}(?:指令|指示|提示|要求|规则)|你(?:现在)?是一个|作为(?:一个)?(?:AI|人工智能|助手)"
+    r"|ignore\s+(?:all\s+)?(?:previous|prior|above)|instructions?|system\s+prompt|assistant",
+    re.IGNORECASE,
+)
 
 
 class LLMFailure(Exception):
@@ -96,11 +102,21 @@ def overlap(sentence: str, passages: list[str]) -> float:
     return len(grams & found) / len(grams)
 
 
-def verified(reply: str, hits: list[Hit]) -> list[Draft]:
-    """The reply's sentences that cite existing passages which bear them out; the rest are dropped."""
+def verified(reply: str, hits: list[Hit], about: str) -> list[Draft]:
+    """The reply's sentences that answer the question from existing passages which bear them out.
+
+    Dropped: a sentence without a valid citation, one its passages do not bear out, one with a
+    figure they lack, one that shares no wording with `about` (the question and what the extracted
+    answer says: a sentence sharing none answers something else), and
+    one that addresses the assistant or the system ("本系统已停用", "忽略之前的指令"): a passage
+    saying so is a document's text, never an answer, even when the model repeats it faithfully.
+    """
+    asked = cjk_bigrams(about)
     drafts: list[Draft] = []
     for text, nums in split_reply(reply):
         if not nums or any(not 1 <= n <= len(hits) for n in nums):
+            continue
+        if ADDRESSING.search(text) or not cjk_bigrams(text) & asked:
             continue
         cited = tuple(hits[n - 1] for n in nums)
         texts = [h.passage.text for h in cited]
@@ -153,9 +169,9 @@ class LLMClient:
             raise LLMFailure(NOTICE.format("回复为空"))
         return content
 
-    def answer(self, query: str, hits: list[Hit]) -> list[Draft]:
-        """Verified sentences written from `hits` only."""
-        drafts = verified(self.chat(build_messages(query, hits)), hits)
+    def answer(self, query: str, hits: list[Hit], about: str = "") -> list[Draft]:
+        """Verified sentences written from `hits` only, on the question (and `about`)."""
+        drafts = verified(self.chat(build_messages(query, hits)), hits, f"{query} {about}")
         if not drafts:
             raise LLMFailure(REJECTED)
         return drafts
@@ -169,6 +185,6 @@ class LLMClient:
         the extracted text stays whenever the model is down or nothing it wrote checks out.
         """
         try:
-            return self.answer(query, hits)[:limit], ""
+            return self.answer(query, hits, " ".join(text for text, _ in fallback))[:limit], ""
         except LLMFailure as failure:
             return fallback, failure.notice
