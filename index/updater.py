@@ -21,7 +21,7 @@ from index.authority import authority_scores, citation_counts
 from index.lexical import LexicalIndex
 from index.tokenize import harvest_terms, read_term_file
 from index.vector_store import PassageStore, fingerprint_of
-from ingest.discovery import SourceFile, discover, shown
+from ingest.discovery import SourceFile, discover, settle_ids, shown
 from ingest.errors import DangjianError
 from ingest.limits import DEFAULT_LIMITS, Limits, check_limits
 from ingest.models import Document, Passage
@@ -261,6 +261,10 @@ def run_ingest(
     report = IngestReport()
     sources, refused = discover(paths)
     report.rejected.extend((shown(p), reason) for p, reason in refused)
+    sources, duplicates = settle_ids(sources, store.document_sources())
+    if duplicates:  # one file stored twice by an older version: keep one
+        store.delete_documents(duplicates)
+        report.removed.extend(duplicates)
     if on_discovered:
         on_discovered(len(sources))
     ingest_files(sources, store, embed, chunk_chars, report, progress, limits)

@@ -110,3 +110,40 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[tuple[Path, 
             else:
                 found.append(SourceFile(path, f"{base.name}/{path.relative_to(base).as_posix()}"))
     return found, refused
+
+
+def settle_ids(sources: list[SourceFile], stored: dict[str, str]) -> tuple[list[SourceFile], list[str]]:
+    """Document ids that neither collide nor duplicate, given the library's (id -> source path).
+
+    A file already in the library keeps the id it has, whichever folder it is found through now
+    (`corpus` then `corpus/党内法规` adds nothing twice). A file whose folder-relative id belongs to
+    another file takes more of its path (`A/通知/a.md` then `B/通知/a.md` → `通知/a.md` and
+    `B/通知/a.md`). Returns the sources with their ids, and the ids of stored duplicates of one file
+    (left by versions before this rule) to remove.
+    """
+    by_path: dict[str, str] = {}
+    duplicates: list[str] = []
+    for doc_id, path in sorted(stored.items()):
+        if path in by_path:
+            duplicates.append(doc_id)
+        else:
+            by_path[path] = doc_id
+    owner = {doc_id: path for path, doc_id in by_path.items()}
+    settled: list[SourceFile] = []
+    for source in sources:
+        path = str(source.path)
+        doc_id = by_path.get(path) or _free_id(source, owner)
+        owner[doc_id] = by_path[path] = path
+        settled.append(SourceFile(source.path, doc_id))
+    return settled, duplicates
+
+
+def _free_id(source: SourceFile, owner: dict[str, str]) -> str:
+    """The folder-relative id, or the shortest longer tail of the file's path that no other file owns."""
+    parts = source.path.parts
+    depth = len(source.doc_id.split("/"))
+    for taken in range(depth, len(parts) + 1):
+        candidate = source.doc_id if taken == depth else "/".join(parts[-taken:]).lstrip("/")
+        if owner.get(candidate, str(source.path)) == str(source.path):
+            return candidate
+    return str(source.path)
