@@ -18,6 +18,7 @@ import click
 
 from app.services import Services, build_services
 from app.settings import load_settings
+from index.updater import out_of_space
 from ingest.errors import DangjianError
 from ingest.models import Hit
 
@@ -37,6 +38,15 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except DangjianError as exc:
             click.echo(f"错误：{exc}", err=True)
+            sys.exit(2)
+        except Exception as exc:
+            data_dir = click.get_current_context().find_root().obj.args[0].data_dir
+            if not out_of_space(exc, data_dir):
+                raise
+            click.echo(
+                f"错误：磁盘已满（{data_dir}），索引暂时无法读写；腾出空间后再试，已导入的内容不会丢失。",
+                err=True,
+            )
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

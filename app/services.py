@@ -164,6 +164,7 @@ class Services:
             progress=progress,
             on_discovered=on_discovered,
             limits=self.limits,
+            min_free_mb=self.settings.min_free_mb,
         )
         self._engine = None
         started = time.monotonic()

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     max_zip_ratio: float = Field(
         100.0, description="Largest unpacked-to-packed size ratio of an Office file (a zip bomb exceeds it)."
     )
+    min_free_mb: float = Field(
+        50.0, description="Free disk space an ingest needs before it starts, in megabytes."
+    )
     write_wait_seconds: float = Field(
         3600.0,
         description="How long an ingest, upload or delete waits for another one writing the same library "

@@ -8,9 +8,12 @@ The lexical index is brought up to date from the store once, at the end, if anyt
 
 from __future__ import annotations
 
+import errno
+import shutil
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from index.lexical import LexicalIndex
 from index.tokenize import harvest_terms, read_term_file
 from index.vector_store import PassageStore, fingerprint_of
 from ingest.discovery import SourceFile, discover, settle_ids, shown
-from ingest.errors import DangjianError
+from ingest.errors import DangjianError, DiskFull
 from ingest.limits import DEFAULT_LIMITS, Limits, check_limits
 from ingest.models import Document, Passage
 from ingest.pipeline import content_hash, document_passages, read_document
@@ -92,6 +95,7 @@ def ingest_files(
     report: IngestReport,
     progress: ProgressFn | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    where: Path = Path("."),
 ) -> None:
     """Add or replace each changed document; refuse broken files one by one.
 
@@ -108,7 +112,7 @@ def ingest_files(
             return
         with watch("embed"):
             vectors = embed([p.text for _, passages in pending for p in passages])
-        with watch("write"):
+        with watch("write"), disk_full_said(where):
             fresh = frozenset(doc.id for doc, _ in pending if doc.id not in known)
             store.put_documents(pending, vectors.tolist(), new=fresh)
         report.ingested.extend((doc.id, len(passages)) for doc, passages in pending)
@@ -130,8 +134,6 @@ def ingest_files(
             if not passages:
                 raise DangjianError("没有可检索的正文")
             pending.append((doc, passages))
-            if sum(len(p) for _, p in pending) >= BATCH_PASSAGES:
-                flush()
         except DangjianError as exc:
             report.rejected.append((str(source.path), str(exc)))
         except Exception as exc:  # a hostile file must not end the run; say what broke
@@ -139,7 +141,53 @@ def ingest_files(
         finally:
             if progress:
                 progress(source)
+        if sum(len(p) for _, p in pending) >= BATCH_PASSAGES:
+            flush()  # outside the file's try: a failed write is the library's, never retried per file
     flush()
+
+
+# Below this much free space an ingest does not start: Chroma and the lexical index need room to write.
+MIN_FREE_MB = 50
+_FULL = ("disk is full", "no space left", "database or disk is full")
+
+
+FULL_BELOW_MB = 1.0  # a write failing with less free space than this failed for want of space
+
+
+def out_of_space(exc: BaseException, where: Path) -> bool:
+    """Whether `exc` is a full disk: said so (ENOSPC, SQLite's "disk is full"), or any failure with the
+    disk at `where` (nearly) full: Chroma reports it as a failed compaction."""
+    if getattr(exc, "errno", None) == errno.ENOSPC or any(s in str(exc).lower() for s in _FULL):
+        return True
+    try:
+        return shutil.disk_usage(where).free < FULL_BELOW_MB * 1024 * 1024
+    except OSError:
+        return False
+
+
+@contextmanager
+def disk_full_said(where: Path) -> Iterator[None]:
+    """A write that fails for want of space becomes one DiskFull line naming the place."""
+    try:
+        yield
+    except DiskFull:
+        raise
+    except Exception as exc:
+        if out_of_space(exc, where):
+            raise DiskFull(
+                f"磁盘空间不足（{where}），导入已停止；已写入的文件保留，腾出空间后重新导入会从中断处继续。"
+            ) from exc
+        raise
+
+
+def check_free_space(where: Path, minimum_mb: float = MIN_FREE_MB) -> None:
+    """Refuse to start writing with less than `minimum_mb` free where the library lives."""
+    where.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(where).free / 1024 / 1024
+    if free < minimum_mb:
+        raise DiskFull(
+            f"磁盘剩余空间不足（{where} 只剩 {free:.0f} MB，导入至少需要 {minimum_mb:g} MB），本次没有写入任何内容。"
+        )
 
 
 def prune_missing(store: PassageStore, report: IngestReport) -> None:
@@ -221,7 +269,11 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
             documents,
             counts,
         )
-    index.save(folder)
+    try:
+        with disk_full_said(folder):
+            index.save(folder)
+    except DiskFull:  # searching goes on from memory; the next start rebuilds what could not be saved
+        pass
     return index
 
 
@@ -255,8 +307,14 @@ def run_ingest(
     progress: ProgressFn | None = None,
     on_discovered: Callable[[int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    min_free_mb: float = MIN_FREE_MB,
 ) -> IngestReport:
-    """The whole ingest: discover, update changed documents, prune, refresh the lexical index."""
+    """The whole ingest: discover, update changed documents, prune, refresh the lexical index.
+
+    It does not start with too little free space (DiskFull), and stops at the first write that
+    finds the disk full, keeping every batch written before.
+    """
+    check_free_space(lexical_folder, min_free_mb)
     started = time.perf_counter()
     report = IngestReport()
     sources, refused = discover(paths)
@@ -267,7 +325,7 @@ def run_ingest(
         report.removed.extend(duplicates)
     if on_discovered:
         on_discovered(len(sources))
-    ingest_files(sources, store, embed, chunk_chars, report, progress, limits)
+    ingest_files(sources, store, embed, chunk_chars, report, progress, limits, lexical_folder)
     if prune:
         prune_missing(store, report)
     if report.changed or LexicalIndex.stored_fingerprint(lexical_folder) != store.fingerprint():

@@ -23,5 +23,10 @@ class IndexMissing(DangjianError):
     """Users see this when they search before anything has been ingested into the data dir."""
 
 
+class DiskFull(DangjianError):
+    """Users see this when the disk holding the library is (nearly) full: the ingest stops at once,
+    keeping what it wrote; a rerun after freeing space resumes."""
+
+
 class ModelUnavailable(DangjianError):
     """Users see this when the configured embedding model cannot be loaded offline."""
