@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+SETTINGS = "dangjian.settings"  # ctx.meta key: the settings every command runs with
 
 
 def user_errors(func: F) -> F:
@@ -40,7 +41,7 @@ def user_errors(func: F) -> F:
             click.echo(f"错误：{exc}", err=True)
             sys.exit(2)
         except Exception as exc:
-            data_dir = click.get_current_context().find_root().obj.args[0].data_dir
+            data_dir = click.get_current_context().meta[SETTINGS].data_dir
             if not out_of_space(exc, data_dir):
                 raise
             click.echo(
@@ -64,7 +65,8 @@ def user_errors(func: F) -> F:
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """dangjian：党建政策文件本地知识助手（离线检索、带出处的回答）。"""
     overrides = {"data_dir": data_dir} if data_dir else {}
-    ctx.obj = functools.partial(build_services, load_settings(**overrides))
+    ctx.meta[SETTINGS] = settings = load_settings(**overrides)
+    ctx.obj = functools.partial(build_services, settings)
 
 
 def _services(ctx: click.Context) -> Services:

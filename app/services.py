@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from app.drafting.llm import LLMClient
-from app.drafting.question import DocumentNames, LibraryDocument
+from app.drafting.question import document_names
 from app.settings import Settings, models_folder
 from index.e5_model import E5_MODEL
 from index.e5_onnx import E5Teacher
@@ -240,18 +240,6 @@ class Services:
             SEMANTIC: s.semantic_weight if self.semantic_on else 0.0,
         }
 
-    def _scope_of(self, documents: Callable[[], list[StoredDocument]]) -> Callable[[str], list[str]]:
-        """The question -> named documents function, its name table built at the first question."""
-        names: list[DocumentNames] = []
-
-        def named(question: str) -> list[str]:
-            if not names:
-                rows = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in documents()]
-                names.append(DocumentNames(rows))
-            return names[0].named(question)
-
-        return named
-
     def llm(self) -> LLMClient | None:
         """The optional LLM client, built once; None when no endpoint is configured."""
         if not hasattr(self, "_llm"):
@@ -293,6 +281,7 @@ class Services:
                 documents = functools.cache(
                     functools.partial(cached_documents, self.store, self.lexical_folder, generation)
                 )
+                built: list[Library] = []  # the engine names documents from the library built with it
                 engine = SearchEngine(
                     self.store,
                     lexical,
@@ -300,9 +289,10 @@ class Services:
                     self.embedder,
                     self.settings.rrf_k,
                     semantic=(semantic, self.teacher) if semantic else None,
-                    scope_of=self._scope_of(documents),
+                    scope_of=lambda question: document_names(built[0]).named(question),
                 )
-                self._library = Library(engine, documents, generation)
+                built.append(Library(engine, documents, generation))
+                self._library = built[0]
                 self._engine, self._checked = engine, time.monotonic()
                 self._generation = self._last_seen = generation
             return engine

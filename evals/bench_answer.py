@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from app.drafting.composer import compose_answer, document_names  # noqa: E402
-from app.drafting.question import understand  # noqa: E402
+from app.drafting.composer import compose_answer  # noqa: E402
+from app.drafting.question import document_names, understand  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import load_settings  # noqa: E402
 from evals.common import ROOT, SHARED, write_result  # noqa: E402

@@ -16,7 +16,6 @@ passages.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,9 +25,8 @@ from app.drafting.extract import NEAREST, context, extractive, query_terms
 from app.drafting.question import (
     PLACEHOLDER,
     Asked,
-    DocumentNames,
     Kind,
-    LibraryDocument,
+    document_names,
     missing_checklist,
     understand,
     year_kinds,
@@ -51,7 +49,6 @@ NEAREST_TAIL = "以下是最接近的段落。"
 SUPPORT_DEPTH = 3  # passages whose text (with title and headings) the support score reads
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _TITLE = re.compile(r"《[^》]*》")
-_names: weakref.WeakKeyDictionary[Library, DocumentNames] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -75,15 +72,6 @@ class Answer:
         if self.citations:
             return tuple((c.n, c.hit) for c in self.citations)
         return tuple(enumerate(self.nearest, start=1))
-
-
-def document_names(library: Library) -> DocumentNames:
-    """The library's document names (question.DocumentNames), built once per library state."""
-    names = _names.get(library)
-    if names is None:
-        rows = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in library.documents()]
-        names = _names[library] = DocumentNames(rows)
-    return names
 
 
 def assemble(
@@ -164,15 +152,18 @@ class Shaped:
     shaped: bool
 
 
-def shape(asked: Asked, query: str, library: Library, terms: QueryTerms, hits: list[Hit]) -> Shaped:
-    """The drafts for the question's kind, and the checklist items they name."""
+def shape(
+    asked: Asked, query: str, library: Library, terms: QueryTerms, hits: list[Hit], deep: list[Hit]
+) -> Shaped:
+    """The drafts for the question's kind, and the checklist items they name; `deep` is the same search
+    gone deeper (a penalty's article often ranks below general provisions)."""
     newer = library.superseded_by()
     item_hits = kinds.matched_items(query, hits, asked)
     if item_hits:
         return Shaped(kinds.checklist(library, item_hits, newer), item_hits, True)
     drafts: list[Draft] | None = None
     if asked.kind is Kind.PENALTY:
-        drafts = kinds.penalty(library, asked, query, terms)
+        drafts = kinds.penalty(library, terms, deep)
     elif asked.kind is Kind.LIST:
         drafts = kinds.listing(library, asked, terms, query, hits)
     elif asked.kind is Kind.COMPARE:
@@ -210,7 +201,10 @@ class Judgement:
 def judge(query: str, library: Library, k: int = 8) -> Judgement:
     """Understand the question, search, shape the answer, and check it (see the module docstring)."""
     asked = understand(query, document_names(library))
-    hits = library.search(query, k, scope=asked.documents)
+    deep = library.search(
+        query, max(k, kinds.PENALTY_DEPTH) if asked.kind is Kind.PENALTY else k, asked.documents
+    )
+    hits = deep[:k]
     if not hits:
         return Judgement(hits, None, 0.0, "")
     checklists = [h.passage.item.checklist for h in library.checklist_items() if h.passage.item]
@@ -219,7 +213,7 @@ def judge(query: str, library: Library, k: int = 8) -> Judgement:
     if missing or unknown:
         return Judgement(hits, None, 0.0, missing or f"库里没有关于“{unknown[0]}”的文件。")
     terms = query_terms(query, library)
-    answer = shape(asked, query, library, terms, hits)
+    answer = shape(asked, query, library, terms, hits, deep)
     why = unanswered(asked, query, answer.drafts, library, terms, hits)
     return Judgement(hits, answer, support_score(asked, terms, hits), why)
 

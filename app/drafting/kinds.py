@@ -76,10 +76,10 @@ def _is_article(hit: Hit) -> bool:
     )
 
 
-def penalty(library: Library, asked: Asked, question: str, terms: QueryTerms) -> list[Draft] | None:
+def penalty(library: Library, terms: QueryTerms, hits: list[Hit]) -> list[Draft] | None:
     """The article that sanctions the behaviour, whole: the best-ranked one that grades it (情节较轻的…),
-    preceded by the best-ranked article when that one describes the behaviour without grades."""
-    hits = library.search(question, PENALTY_DEPTH, scope=asked.documents)
+    preceded by the best-ranked article when that one describes the behaviour without grades.
+    `hits` go PENALTY_DEPTH deep."""
     articles = [h for h in hits if _is_article(h)]
     graded = [h for h in articles if GRADES.search(h.passage.text)]
     if not graded:

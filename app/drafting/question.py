@@ -3,7 +3,7 @@
 Secretaries name documents the way they talk: "纪律处分条例", "党章", "三年行动", "党建要点",
 "2020年方案", "2015年那期杂志". A question that names documents is answered from them first
 (index/search.py `scope`), which is what "按纪律处分条例怎么处分" means. Pure functions over the
-library's titles, years and kinds; nothing here reads the index. `understand` adds the kind of
+library's titles, years and kinds (`document_names` reads them once per library state). `understand` adds the kind of
 answer asked for (a checklist item, a penalty, a list, a comparison, measures, a fact, lecture
 material) and says plainly when a document or year the question names is not in the library.
 """
@@ -11,9 +11,12 @@ material) and says plainly when a document or year the question names is not in 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from index.library import Library
 
 # A shared run of title characters this long names a document ("问责条例", "执行有效")...
 MIN_SHARED = 4
@@ -197,6 +200,18 @@ class DocumentNames:
                 doc = after[0]
                 return f"库里的《{self.title[doc]}》是{self.year[doc]}年的版本，没有{year}年的。"
         return ""
+
+
+_names: weakref.WeakKeyDictionary[Library, DocumentNames] = weakref.WeakKeyDictionary()
+
+
+def document_names(library: Library) -> DocumentNames:
+    """The library's document names, built once per library state and shared by every user and search."""
+    names = _names.get(library)
+    if names is None:
+        rows = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in library.documents()]
+        names = _names[library] = DocumentNames(rows)
+    return names
 
 
 def named_documents(question: str, documents: Sequence[LibraryDocument]) -> list[str]:
