@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +58,25 @@ def timed(build: Callable[[], object], repeat: int) -> list[float]:
         build()
         seconds.append(time.perf_counter() - started)
     return seconds
+
+
+def render(path: Path) -> None:
+    """The example's pages as PNG (LibreOffice → PDF → pdftoppm) in examples/pages/, to look at."""
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if soffice is None or pdftoppm is None:
+        print("soffice or pdftoppm not installed: pages not rendered")
+        return
+    pages, prefix = path.parent / "pages", f"{path.stem}.{path.suffix[1:]}"  # 整改台账示例.xlsx-1.png
+    pages.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as work:
+        subprocess.run(
+            [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", "pdf",
+             "--outdir", work, str(path)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        pdf = Path(work) / f"{path.stem}.pdf"
+        subprocess.run([pdftoppm, "-r", "60", "-png", str(pdf), str(pages / prefix)], check=True, timeout=300)
+    print(f"rendered {len(list(pages.glob(prefix + '-*.png')))} pages of {path.name} in {pages}")
 
 
 def main() -> None:
@@ -100,6 +122,7 @@ def main() -> None:
         for name, data in files.items():
             (examples / name).write_bytes(data)
             print(f"wrote {examples / name}")
+            render(examples / name)
         unmatched = sum(r.item_label == NO_MATCH for r in draft.rows)
         print(
             f"ledger: {len(draft.rows)} rows, {unmatched} 无匹配, {len(draft.sources)} sources; "

@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+import numpy as np
+
 from index.search import SearchEngine
 from index.vector_store import PassageStore, StoredDocument, passage_from_record
 from ingest.models import DocumentMeta, Hit
@@ -92,6 +94,14 @@ class Library:
         """The k best passages; `scope` puts these documents' passages first (None: the documents the
         question itself names, as the engine understands them; (): no scope)."""
         return self._engine.search(query, k, scope=None if scope is None else frozenset(scope))
+
+    def similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """How near each text (a clause, a sentence) is to the query in meaning (embedding cosine)."""
+        return self._engine.text_similarity(query, texts)
+
+    def meaning(self, query: str, hits: Sequence[Hit]) -> np.ndarray:
+        """How near each passage is to the query by the teacher model (0 where it has no vector)."""
+        return self._engine.passage_meaning(query, [h.passage.id for h in hits])
 
     @property
     def passages(self) -> int:

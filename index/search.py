@@ -100,6 +100,22 @@ class SearchEngine:
         meaning = teacher().embed_query(query) if semantic and teacher else None
         return vector, meaning
 
+    def text_similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """Cosine of each text to the query in the embedding channel's space: cheap enough to score
+        every clause of a few dozen passages (a static model); zeros where that channel is off."""
+        vector, _ = self.query_vectors(query)
+        if vector is None or self._embedder is None or not texts:
+            return np.zeros(len(texts), dtype=np.float32)
+        return self._embedder().embed_passages(list(texts)) @ np.asarray(vector, dtype=np.float32)
+
+    def passage_meaning(self, query: str, ids: Sequence[str]) -> np.ndarray:
+        """The teacher's cosine of each passage to the query (zeros where the library has no teacher
+        vectors): what a passage means, without encoding anything but the query."""
+        _, meaning = self.query_vectors(query)
+        if meaning is None or self._semantic is None:
+            return np.zeros(len(ids), dtype=np.float32)
+        return self._semantic[0].similarity(meaning, ids)
+
     def rankings(
         self,
         query: str,

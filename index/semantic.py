@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +91,19 @@ class SemanticIndex:
     ids: list[str]
     matrix: np.ndarray
     items: np.ndarray  # positions of checklist items
+    _rows: dict[str, int] | None = field(default=None, repr=False, compare=False)  # id -> row, built once
+
+    def similarity(self, query_vector: Sequence[float], ids: Sequence[str]) -> np.ndarray:
+        """Cosine of these passages to the query vector; 0 for a passage without a vector."""
+        if self._rows is None:
+            self._rows = {pid: row for row, pid in enumerate(self.ids)}
+        rows = [self._rows.get(pid, -1) for pid in ids]
+        known = np.asarray([r for r in rows if r >= 0], dtype=np.int64)
+        scores = np.zeros(len(ids), dtype=np.float32)
+        if len(known):
+            mask = np.asarray([r >= 0 for r in rows])
+            scores[mask] = self.matrix[known] @ np.asarray(query_vector, dtype=np.float32)
+        return scores
 
     def rank(
         self,

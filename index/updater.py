@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.authority import authority_scores, citation_counts
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, policy, storage
 from index.tokenize import harvest_terms, read_term_file
 from index.vector_store import PassageStore, fingerprint_of
 from ingest.discovery import SourceFile, discover, settle_ids, shown
@@ -39,10 +39,6 @@ ProgressFn = Callable[[SourceFile], None]
 # Passages embedded and written together: large enough for bulk encodes and Chroma writes,
 # small enough that memory stays bounded and an interrupted run loses little.
 BATCH_PASSAGES = 4000
-# A lexical index of at least this many passages takes small changes as a delta segment
-# (a full build of 150,000 passages takes two minutes); a delta stays under this share of it.
-INCREMENTAL_FROM = 20_000
-DELTA_SHARE = 0.1
 # Where an ingest's time goes, reported per stage by evals/bench_ingest.py.
 STAGES = ("hash", "read", "chunk", "embed", "write", "lexical")
 
@@ -239,18 +235,17 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
 
     Current means built at the store's present write generation (one small read) or,
     failing that, over the same documents (the fingerprint reads every document record).
-    A few changed documents of a large corpus go into a delta segment (seconds); otherwise,
-    and once the delta outgrows DELTA_SHARE of the main segment, everything is rebuilt.
+    Otherwise a delta segment or a full build, as index/lexical/policy.py decides.
     """
     generation = store.generation()  # read before the passages: a write meanwhile shows next time
-    saved = LexicalIndex.load(folder)
+    saved = storage.load(folder)
     if saved is not None and generation and saved.generation == generation:
         return saved
     documents = store.document_hashes()
     fingerprint = fingerprint_of(documents)
     if saved is not None and saved.fingerprint == fingerprint:
         if generation:  # the next start takes the cheap path
-            saved.record_generation(folder, generation)
+            storage.record_generation(saved, folder, generation)
         return saved
     index = _with_delta(saved, store, documents, fingerprint, generation) if saved else None
     if index is None:
@@ -271,7 +266,7 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
         )
     try:
         with disk_full_said(folder):
-            index.save(folder)
+            storage.save(index, folder)
     except DiskFull:  # searching goes on from memory; the next start rebuilds what could not be saved
         pass
     return index
@@ -280,21 +275,17 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
 def _with_delta(
     saved: LexicalIndex, store: PassageStore, documents: dict[str, str], fingerprint: str, generation: str
 ) -> LexicalIndex | None:
-    """`saved`'s main segment plus a delta of the documents changed since it was built; None when a
-    full build is due (a small corpus, where it takes seconds anyway, or too many changes)."""
-    main = len(saved.main.ids)
-    if main < INCREMENTAL_FROM:
+    """`saved`'s main segment plus a delta of the documents changed since it was built; None when
+    the policy wants a full build."""
+    changes = policy.delta_changes(saved, documents)
+    if changes is None:
         return None
-    stale = {d for d, h in saved.documents.items() if documents.get(d) != h}
-    fresh = [d for d, h in documents.items() if saved.documents.get(d) != h]
-    if len(fresh) + len(stale) > DELTA_SHARE * len(saved.documents):
-        return None
-    rows = _Passages.of(store.passages_of(fresh), documents)
-    if len(rows.ids) > DELTA_SHARE * main:
+    rows = _Passages.of(store.passages_of(changes.fresh), documents)
+    if not policy.delta_fits(saved, len(rows.ids)):
         return None
     authority = authority_scores(rows.titles, Counter(saved.citations) + citation_counts(rows.texts))
-    index = saved.updated(rows.ids, rows.texts, authority, rows.items, stale, fingerprint, generation)
-    return index if index.delta_size <= DELTA_SHARE * main else None
+    index = saved.updated(rows.ids, rows.texts, authority, rows.items, changes.stale, fingerprint, generation)
+    return index if policy.delta_fits(saved, index.delta_size) else None
 
 
 def run_ingest(
@@ -328,7 +319,7 @@ def run_ingest(
     ingest_files(sources, store, embed, chunk_chars, report, progress, limits, lexical_folder)
     if prune:
         prune_missing(store, report)
-    if report.changed or LexicalIndex.stored_fingerprint(lexical_folder) != store.fingerprint():
+    if report.changed or storage.stored(lexical_folder, "fingerprint") != store.fingerprint():
         with _Stopwatch(report)("lexical"):
             refresh_lexical(store, lexical_folder)
     report.seconds = time.perf_counter() - started

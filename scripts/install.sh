@@ -17,6 +17,7 @@ if [ -n "$extras" ]; then
   # the export tests turn .docx/.xlsx into PDF with LibreOffice and read back its Chinese text
   command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
   [ -e /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # the export tests look at the rendered pages
   fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-noto-cjk)
 fi
 if [ ${#need[@]} -gt 0 ]; then

@@ -9,7 +9,7 @@ import pytest
 
 from app.services import build_services
 from index.authority import authority_scores, citation_counts, short_title
-from index.lexical import LexicalIndex
+from index.lexical import storage
 from tests.conftest import make_settings
 
 
@@ -58,7 +58,7 @@ def test_prior_lifts_the_cited_document_and_is_saved_with_the_index(tmp_path: Pa
     assert top[0].passage.doc_id == "docs/b.md"
     off = build_services(make_settings(tmp_path / "data", authority_weight=0.0, dense_weight=0.0))
     assert off.engine().search(question, 2)[0].passage.doc_id == "docs/a.md"  # a tie, broken by id
-    loaded = LexicalIndex.load(cited.lexical_folder)
+    loaded = storage.load(cited.lexical_folder)
     assert loaded is not None
     prior = loaded.authority_of([h.passage.id for h in top])
     assert prior[top[0].passage.id] > 0 and prior[top[1].passage.id] == 0.0

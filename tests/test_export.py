@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import docx
@@ -15,12 +16,14 @@ import pytest
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
+from PIL import Image, ImageStat
 
 from app.drafting.lecture import PART_NAMES, Outline, build_outline
 from app.drafting.ledger import COLUMNS, STATUSES, Ledger, build_ledger
 from app.export.excel import SOURCE_COLUMNS, SOURCE_SHEET, ledger_xlsx
 from app.export.word import (
     BODY_FONT,
+    FALLBACKS,
     HEADING_FONT,
     SUBHEADING_FONT,
     TITLE_FONT,
@@ -83,18 +86,23 @@ def test_lecture_docx_is_an_official_style_outline(outline: Outline) -> None:
 def test_ledger_xlsx_has_a_styled_frozen_header_a_status_dropdown_and_the_sources(ledger: Ledger) -> None:
     book = openpyxl.load_workbook(io.BytesIO(ledger_xlsx(ledger)))
     sheet = book["整改台账"]
-    assert [c.value for c in sheet[1]] == list(COLUMNS)
+    assert sheet["A1"].value == "办公室整改台账" and sheet["A1"].font.bold  # the title row, merged
+    assert any(str(r) == "A1:I1" for r in sheet.merged_cells.ranges)
+    assert ledger.requirement and sheet["A2"].value == f"整改要求：{ledger.requirement.cited()}"
+    assert [c.value for c in sheet[3]] == list(COLUMNS)
     assert all(
-        c.font.bold and c.fill.fgColor.rgb == "FFD9D9D9" and c.border.bottom.style == "thin" for c in sheet[1]
+        c.font.bold and c.fill.fgColor.rgb == "FFD9D9D9" and c.border.bottom.style == "thin" for c in sheet[3]
     )
-    assert sheet.freeze_panes == "A2"
-    assert sheet.max_row == len(ledger.rows) + 1
-    assert sheet["B2"].value == TEN_PROBLEMS[0] and sheet["B2"].alignment.wrap_text
+    assert sheet.freeze_panes == "A4" and sheet.print_title_rows == "$3:$3"
+    setup = sheet.page_setup  # A4 landscape, one page wide, as many pages down as it takes
+    assert setup.orientation == "landscape" and (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+    assert sheet.max_row == len(ledger.rows) + 3
+    assert sheet["B4"].value == TEN_PROBLEMS[0] and sheet["B4"].alignment.wrap_text
     assert sheet.column_dimensions["D"].width > sheet.column_dimensions["A"].width
     status = openpyxl.utils.get_column_letter(COLUMNS.index("完成情况") + 1)
     (rule,) = sheet.data_validations.dataValidation
     assert rule.type == "list" and rule.formula1.strip('"').split(",") == list(STATUSES)
-    assert f"{status}2" in rule.sqref and f"{status}{len(ledger.rows) + 1}" in rule.sqref
+    assert f"{status}4" in rule.sqref and f"{status}{len(ledger.rows) + 3}" in rule.sqref
     sources = book[SOURCE_SHEET]
     assert [c.value for c in sources[1]] == list(SOURCE_COLUMNS)
     assert sources.max_row == len(ledger.sources) + 1
@@ -104,7 +112,7 @@ def test_ledger_xlsx_has_a_styled_frozen_header_a_status_dropdown_and_the_source
     cited = {
         int(n)
         for row in sheet.iter_rows(min_row=2, values_only=True)
-        for n in MARK.findall(str(row[7] or ""))
+        for n in MARK.findall(str(row[7] or row[0] or ""))
     }
     assert cited == set(range(1, len(ledger.sources) + 1))
 
@@ -114,6 +122,8 @@ def test_ledger_docx_is_a_landscape_table_with_the_same_columns(ledger: Ledger) 
     assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
     (table,) = document.tables
     assert [c.text for c in table.rows[0].cells] == list(COLUMNS)
+    for cell, name in zip(table.rows[0].cells, COLUMNS, strict=True):  # room for the header on one line
+        assert cell.width >= Pt(len(name) * 10.5), name
     assert len(table.rows) == len(ledger.rows) + 1
     listed = [p.text for p in document.paragraphs if p.style.name == "出处"]
     assert len(listed) == len(ledger.sources) and listed[0].startswith("［1］《")
@@ -129,8 +139,8 @@ def test_chinese_numbers_for_the_second_heading_level() -> None:
     ]
 
 
-def to_pdf_text(path: Path, profile: Path) -> str:
-    """LibreOffice (headless, its own profile, 120 s at most) → PDF → the PDF's text."""
+def to_pdf(path: Path, profile: Path) -> Path:
+    """LibreOffice (headless, its own profile, 120 s at most) → PDF beside the file."""
     soffice = shutil.which("soffice")
     if soffice is None:
         pytest.skip("soffice 未安装：运行 bash scripts/install.sh --dev")
@@ -147,12 +157,33 @@ def to_pdf_text(path: Path, profile: Path) -> str:
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     pdf = path.with_suffix(".pdf")
     assert done.returncode == 0 and pdf.is_file(), done.stdout + done.stderr
-    with pdfplumber.open(pdf) as opened:
-        return "".join(page.extract_text() or "" for page in opened.pages)
+    return pdf
+
+
+def to_pngs(pdf: Path) -> list[Image.Image]:
+    """pdftoppm at 50 dpi: the pages as a reader sees them."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        pytest.skip("pdftoppm 未安装：运行 bash scripts/install.sh --dev")
+    subprocess.run(
+        [pdftoppm, "-r", "50", "-png", str(pdf), str(pdf.with_suffix(""))], check=True, timeout=120
+    )
+    return [Image.open(png).convert("L") for png in sorted(pdf.parent.glob(f"{pdf.stem}-*.png"))]
+
+
+def same_line(pdf: pdfplumber.PDF, word: str) -> bool:
+    """Whether `word` is printed somewhere on one line (its characters at one height), not broken."""
+    for page in pdf.pages:
+        chars = [c for c in page.chars if c["text"].strip()]
+        for i in range(len(chars) - len(word) + 1):
+            run = chars[i : i + len(word)]
+            if "".join(c["text"] for c in run) == word and len({round(c["top"]) for c in run}) == 1:
+                return True
+    return False
 
 
 @pytest.mark.parametrize("kind", ["lecture.docx", "ledger.docx", "ledger.xlsx"])
-def test_libreoffice_renders_the_exports_with_their_text(
+def test_libreoffice_renders_the_exports_into_readable_pages(
     kind: str, outline: Outline, ledger: Ledger, tmp_path: Path
 ) -> None:
     data = {
@@ -163,12 +194,26 @@ def test_libreoffice_renders_the_exports_with_their_text(
     path = tmp_path / "out" / kind.replace(".", "-", 1)
     path.parent.mkdir()
     path.write_bytes(data)
-    text = re.sub(r"\s", "", to_pdf_text(path, tmp_path / "profile"))
+    pdf_path = to_pdf(path, tmp_path / "profile")
+    with pdfplumber.open(pdf_path) as pdf:
+        text = re.sub(r"\s", "", "".join(page.extract_text() or "" for page in pdf.pages))
+        sizes = sorted(c["size"] for page in pdf.pages for c in page.chars if c["text"].strip())
+        headers_whole = kind == "lecture.docx" or all(same_line(pdf, name) for name in COLUMNS)
+    pages = to_pngs(pdf_path)
+    assert pages and all(ImageStat.Stat(p).stddev[0] > 5 for p in pages)  # every page has ink on it
+    assert sizes[len(sizes) // 2] >= 9  # the body prints at a readable size, not shrunk to one page
     if kind == "lecture.docx":
+        assert all(p.height > p.width for p in pages)  # A4 portrait
         assert outline.title in text
         assert "深入落实《整治形式主义为基层减负若干规定》要求" in text
-    else:  # table cells wrap line by line, so only short cell values come out whole
-        assert "食堂伙食不好" in text and "无匹配" in text and "台账式管理" in text
-    if kind == "ledger.docx":
-        assert ledger.title in text
-        assert "采取台账式管理、销号制落实的方式开展集中整治" in text  # the cited passage, in the 出处 list
+        return
+    assert all(p.width > p.height for p in pages)  # landscape
+    assert headers_whole  # "责任单位", not "责任单/位"
+    assert ledger.title in text and "无匹配" in text and "台账式管理" in text
+
+
+def test_lecture_docx_names_a_fallback_for_each_official_font(outline: Outline) -> None:
+    with zipfile.ZipFile(io.BytesIO(lecture_docx(outline))) as package:
+        table = package.read("word/fontTable.xml").decode("utf-8")
+    for font, fallback in FALLBACKS.items():
+        assert re.search(f'w:name="{font}".*?w:altName w:val="{fallback}"', table, re.S), font

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.services import Services, build_services
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, storage
 from tests.conftest import CORPUS, ROOT, make_settings
 
 SEED = CORPUS / "东莞市直机关" / "000_7485c2985d73583a.txt"
@@ -73,7 +73,7 @@ def test_broken_files_are_refused_and_the_rest_ingested(tmp_path: Path) -> None:
     assert all(reason and "\n" not in reason for reason in refused.values())
     assert sorted(d for d, _ in report.ingested) == ["docs/plan.txt", "docs/wenze.md"]
     # The index stays consistent: the lexical index matches the store it was derived from.
-    assert LexicalIndex.stored_fingerprint(services.lexical_folder) == services.store.fingerprint()
+    assert storage.stored(services.lexical_folder, "fingerprint") == services.store.fingerprint()
     assert set(services.store.document_hashes()) == {"docs/plan.txt", "docs/wenze.md"}
 
 
@@ -85,13 +85,13 @@ def test_each_model_gets_its_own_collection(tmp_path: Path) -> None:
 
 def test_parallel_tokenising_builds_the_same_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Worker processes and renumbered vocabularies rank exactly as one process does."""
-    from index import lexical
+    from index.lexical import tokens
 
     texts = [line for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip()]
     ids = [f"p{i}" for i in range(len(texts))]
-    monkeypatch.setattr(lexical, "_CHUNK", 7)  # many chunks, each with its own local vocabulary
+    monkeypatch.setattr(tokens, "_CHUNK", 7)  # many chunks, each with its own local vocabulary
     one = LexicalIndex.build(ids, texts, ["填表报数"], "f")
-    monkeypatch.setattr(lexical, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(tokens, "PARALLEL_FROM", 1)
     two = LexicalIndex.build(ids, texts, ["填表报数"], "f")
     for question in ("重复填表报数", "台账式管理销号制落实", "文山会海"):
         assert one.search(question, 10) == two.search(question, 10)
@@ -120,7 +120,7 @@ def test_index_saved_by_an_older_version_is_rebuilt(tmp_path: Path) -> None:
 
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([_folder(tmp_path)])
-    saved = LexicalIndex.load(services.lexical_folder)
+    saved = storage.load(services.lexical_folder)
     assert saved is not None and saved.generation == services.store.generation()
     item_ids = {saved.ids[i] for i in saved.items}
     assert item_ids == services.store.checklist_item_ids() and len(item_ids) == 20
@@ -128,7 +128,7 @@ def test_index_saved_by_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
     del meta["main"], meta["generation"]  # the single-folder layout had neither
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    assert LexicalIndex.load(services.lexical_folder) is None
+    assert storage.load(services.lexical_folder) is None
     rebuilt = refresh_lexical(services.store, services.lexical_folder)
     assert rebuilt.generation == services.store.generation()
     assert rebuilt.search("问责", 5)["words"]
@@ -141,10 +141,10 @@ def test_a_write_that_changes_no_document_costs_one_fingerprint_scan(tmp_path: P
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([_folder(tmp_path)])
     services.store._bump_generation()
-    built = LexicalIndex.stored(services.lexical_folder, "main")
+    built = storage.stored(services.lexical_folder, "main")
     refresh_lexical(services.store, services.lexical_folder)
-    assert LexicalIndex.stored(services.lexical_folder, "main") == built  # not rebuilt
-    assert LexicalIndex.stored(services.lexical_folder, "generation") == services.store.generation()
+    assert storage.stored(services.lexical_folder, "main") == built  # not rebuilt
+    assert storage.stored(services.lexical_folder, "generation") == services.store.generation()
 
 
 def test_same_question_same_ranking_in_every_process(corpus_services: Services) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from app.services import build_services
 from index import updater
-from index.lexical import LexicalIndex
+from index.lexical import storage
 from tests.conftest import make_settings
 
 
@@ -51,7 +51,7 @@ def test_interrupted_ingest_resumes_where_it_stopped(tmp_path: Path, monkeypatch
     assert len(resumed.ingested) == 8 and resumed.passages == 8 * 5
     fresh = build_services(make_settings(tmp_path / "data"))
     assert fresh.store.count() == 12 * 5
-    assert LexicalIndex.stored_fingerprint(fresh.lexical_folder) == fresh.store.fingerprint()
+    assert storage.stored(fresh.lexical_folder, "fingerprint") == fresh.store.fingerprint()
     hit = fresh.engine().search("编号11-3的事项", 1)[0]
     assert "编号11-3" in hit.passage.text
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
 
 from app.drafting import ledger as lg
+from app.drafting.citations import mark
 from app.drafting.llm import LLMClient
+from app.drafting.measures import ROWS_PER_CLAUSE, clauses, is_measure
 from app.services import Services
 
 TEN_PROBLEMS = [
@@ -60,22 +63,49 @@ def test_problems_are_read_one_per_line_without_their_numbering() -> None:
     assert lg.read_problems(text) == ["报表重复报送", "会议太多", "食堂伙食不好", "检查太多"]
 
 
-def test_repeated_reporting_maps_to_items_9_and_14_with_the_ledger_passage(corpus_services: Services) -> None:
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def quoted(measure: lg.Measure, ledger: lg.Ledger) -> bool:
+    """The measure stands, word for word, in every passage it cites."""
+    return all(squash(measure.text) in squash(ledger.sources[n].hit.passage.text) for n in measure.cites)
+
+
+def test_repeated_reporting_maps_to_items_9_and_14_with_specific_measures(corpus_services: Services) -> None:
     ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.library())
     row = ledger.rows[0]
     assert {i.number for i in row.items} == {"9", "14"}
     assert "第9条（形式主义官僚主义方面）" in row.item_label and "第14条（工作协同方面）" in row.item_label
     assert 2 <= len(row.measures) <= 4
-    ledger_passage = [
-        s
-        for s in ledger.sources
-        if "三年行动计划" in s.hit.meta.title and "台账式管理、销号制落实" in s.hit.passage.text
-    ]
-    assert ledger_passage, [s.line()[:80] for s in ledger.sources]
-    assert ledger_passage[0].n in {n for m in row.measures for n in m.cites}
-    assert any("台账式管理" in m.text for m in row.measures)
-    for m in row.measures:  # extracted: every measure stands in the passage it cites
-        assert all(m.text in ledger.sources[n].hit.passage.text for n in m.cites)
+    assert all(m.cites and quoted(m, ledger) for m in row.measures)
+    # the plans' general way of rectifying heads the ledger once, cited, and is no row's measure
+    assert ledger.requirement is not None and "台账式管理、销号制落实" in ledger.requirement.text
+    assert "三年行动计划" in ledger.sources[ledger.requirement.cites[0]].hit.meta.title
+    assert not any("销号制" in m.text for m in row.measures)
+    assert any(re.search("报送|文件|简报", m.text) for m in row.measures), row.measures_text()
+
+
+def test_clauses_are_whole_sentences_or_runs_of_comma_pieces_never_headings() -> None:
+    short = "各地区各部门要本着务实高效的原则，严格清理、切实减少各类会议活动，能不开的坚决不开，可以合并的坚决合并。"
+    long = (
+        "集中整治工作作风拖拉、效率低下、大事小办、急事缓办等现象，对“慢作为”的坚决问责，"
+        "集中整治推诿扯皮，做老好人、当太平官等现象，对“不作为”的坚决问责。"
+    )
+    found = clauses(f"（三）精简会议活动\n{short}{long}")
+    assert "精简会议活动" not in found
+    assert short.rstrip("。") in found  # up to 60 characters: the whole sentence
+    assert "集中整治推诿扯皮，做老好人、当太平官等现象，对“不作为”的坚决问责" in found
+    assert long.rstrip("。") not in found
+    assert not is_measure("近两年全市行政审批事项压减幅度达55%") and not is_measure("惠民政策落实不到位")
+    assert is_measure("对懒政怠政、不作为的干部坚决调整下来")
+
+
+def test_a_problem_the_regulations_sanction_gets_the_article_as_a_warning(ten: lg.Ledger) -> None:
+    row = ten.rows[1]  # 检查考核太多，要求过度留痕
+    warnings = [m for m in row.measures if m.text.startswith("警示：")]
+    assert len(warnings) == 1 and "《中国共产党纪律处分条例》第一百三十二条" in warnings[0].text
+    assert "过度留痕" in warnings[0].text and row.measures[-1] == warnings[0]
 
 
 def test_an_unrelated_problem_gets_no_item_and_no_forced_measures(corpus_services: Services) -> None:
@@ -83,7 +113,8 @@ def test_an_unrelated_problem_gets_no_item_and_no_forced_measures(corpus_service
     row = ledger.rows[0]
     assert row.item_label == lg.NO_MATCH and row.items == () and row.measures == ()
     assert row.measures_text() == lg.NO_BASIS
-    assert ledger.basis(row) == "" and len(ledger.sources) == 0
+    assert ledger.basis(row) == ""
+    assert ledger.requirement and [s.n for s in ledger.sources] == list(ledger.requirement.cites)  # only it
 
 
 def test_a_ten_problem_ledger_cites_every_source_it_lists(ten: lg.Ledger) -> None:
@@ -92,9 +123,19 @@ def test_a_ten_problem_ledger_cites_every_source_it_lists(ten: lg.Ledger) -> Non
     assert [r[0] for r in table] == [str(n) for n in range(1, 11)]
     assert all(r[4] == "办公室" and r[6] == "2026-06-30" and r[8] == lg.STATUSES[0] for r in table)
     cited = {n for row in ten.rows for n in (*row.item_cites, *(n for m in row.measures for n in m.cites))}
+    assert ten.requirement is not None
+    cited |= set(ten.requirement.cites)
     assert cited == {s.n for s in ten.sources} == set(range(1, len(ten.sources) + 1))
     assert sum(r.item_label != lg.NO_MATCH for r in ten.rows) >= 7
     assert ten.rows[-1].item_label == lg.NO_MATCH
+
+
+def test_measures_are_specific_to_each_row_not_one_sentence_everywhere(ten: lg.Ledger) -> None:
+    rows_of = Counter(m.text for row in ten.rows for m in set(row.measures))
+    assert max(rows_of.values()) <= ROWS_PER_CLAUSE
+    for row in ten.rows:
+        if row.items:  # a matched row has a measure of its own, besides any warning
+            assert [m for m in row.measures if not m.text.startswith("警示：")], row.problem
 
 
 def test_picked_checklist_items_become_rows_without_searching_for_them(corpus_services: Services) -> None:
@@ -117,17 +158,37 @@ def test_edits_change_the_duty_fields_and_keep_the_status_list(ten: lg.Ledger) -
     assert (edited.rows[0].person, edited.rows[0].status) == ("张三", "推进中")
     assert edited.rows[1].status == lg.STATUSES[0]
     assert edited.progress() == {"未启动": 9, "推进中": 1, "已完成": 0, "长期坚持": 0}
+    assert [r.measures for r in edited.rows] == [r.measures for r in ten.rows]  # the cells were not touched
+
+
+def test_an_edited_measure_cites_as_see_and_an_added_one_cites_nothing(ten: lg.Ledger) -> None:
+    row = ten.rows[0]
+    first, second = row.measures[0], row.measures[1]
+    lines = row.measures_text().splitlines()
+    lines[0] = f"1. 本局统一报表口径，一数一源{mark(*first.cites)}"  # rewritten, its mark kept
+    lines.append("3. 每月由办公室汇总一次")  # added by the user
+    records = [dict(zip(lg.COLUMNS, r, strict=True)) for r in ten.table()]
+    records[0]["整改措施"] = "\n".join(lines)
+    measures = lg.apply_edits(ten, records).rows[0].measures
+    assert measures[0] == lg.Measure("本局统一报表口径，一数一源", first.cites, rewritten=True)
+    assert measures[0].cited() == f"本局统一报表口径，一数一源（参见{mark(*first.cites)}）"
+    assert measures[1] == second and not measures[1].rewritten  # unchanged: still a quotation
+    assert (
+        measures[-1] == lg.Measure("每月由办公室汇总一次", ())
+        and measures[-1].cited() == "每月由办公室汇总一次"
+    )
 
 
 def test_llm_measures_keep_their_citation_and_unsupported_ones_are_dropped(corpus_services: Services) -> None:
     llm = FakeLLM(supported_and_invented)
     ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.library(), llm)
     row = ledger.rows[0]
-    assert len(row.measures) == 1 and "推进会" not in row.measures_text()
+    assert len(row.measures) == 1 and "推进会" not in row.measures_text() and quoted(row.measures[0], ledger)
     assert all(n in {s.n for s in ledger.sources} for n in row.measures[0].cites)
 
 
 def test_llm_that_invents_everything_falls_back_to_extracted_measures(corpus_services: Services) -> None:
     llm = FakeLLM(lambda _: "每周召开三次专题推进会[1]。向全市通报排名[2]。")
     ledger = lg.build_ledger(["报表重复报送、同一数据多次填报"], corpus_services.library(), llm)
-    assert ledger.notice and any("台账式管理" in m.text for m in ledger.rows[0].measures)
+    assert ledger.notice and ledger.rows[0].measures
+    assert all(quoted(m, ledger) for m in ledger.rows[0].measures)

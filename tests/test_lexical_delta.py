@@ -9,7 +9,8 @@ import pytest
 
 from app.services import build_services
 from index import updater
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, policy, storage
+from index.lexical.segment import Segment
 from index.updater import refresh_lexical
 from tests.conftest import CORPUS, make_settings
 
@@ -21,8 +22,8 @@ QUESTIONS = ("食堂菜谱公示", "问责情形", "廉洁自律", "党组织书
 @pytest.fixture()
 def incremental(monkeypatch: pytest.MonkeyPatch) -> None:
     """Treat the nine regulations as a large corpus, and let a delta grow to any size."""
-    monkeypatch.setattr(updater, "INCREMENTAL_FROM", 0)
-    monkeypatch.setattr(updater, "DELTA_SHARE", 1.0)
+    monkeypatch.setattr(policy, "INCREMENTAL_FROM", 0)
+    monkeypatch.setattr(policy, "DELTA_SHARE", 1.0)
 
 
 def _edit(docs: Path) -> None:
@@ -41,11 +42,11 @@ def test_delta_hides_old_passages_and_ranks_like_a_full_build(tmp_path: Path, in
     shutil.copytree(REGULATIONS, docs)
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([docs], prune=True)
-    main_before = LexicalIndex.stored(services.lexical_folder, "main")
+    main_before = storage.stored(services.lexical_folder, "main")
 
     _edit(docs)
     services.ingest([docs], prune=True)
-    updated = LexicalIndex.load(services.lexical_folder)
+    updated = storage.load(services.lexical_folder)
     assert updated is not None and updated.delta is not None
     assert updated.main.name == main_before  # the main segment was not rebuilt
     assert updated.fingerprint == services.store.fingerprint()
@@ -77,11 +78,11 @@ def test_delta_outgrowing_its_share_means_a_full_build(
     shutil.copytree(REGULATIONS, docs)
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([docs], prune=True)
-    main_before = LexicalIndex.stored(services.lexical_folder, "main")
-    monkeypatch.setattr(updater, "DELTA_SHARE", 0.01)  # three changed documents of nine is too many
+    main_before = storage.stored(services.lexical_folder, "main")
+    monkeypatch.setattr(policy, "DELTA_SHARE", 0.01)  # three changed documents of nine is too many
     _edit(docs)
     services.ingest([docs], prune=True)
-    rebuilt = LexicalIndex.load(services.lexical_folder)
+    rebuilt = storage.load(services.lexical_folder)
     assert rebuilt is not None and rebuilt.delta is None and not len(rebuilt.dead)
     assert rebuilt.main.name != main_before
     assert [p.name for p in services.lexical_folder.iterdir() if p.is_dir()] == [rebuilt.main.name]
@@ -95,8 +96,7 @@ def test_save_leaves_another_process_s_segment_alone(tmp_path: Path) -> None:
 
     texts = ["第一条 党组织书记履行第一责任人职责。", "第二条 机关食堂应当公示每周菜谱。"]
     folder = tmp_path / "lexical"
-    first = LexicalIndex.build(["a#0", "b#0"], texts, [], "one")
-    first.save(folder)
+    storage.save(LexicalIndex.build(["a#0", "b#0"], texts, [], "one"), folder)
     in_flight = folder / "main-someoneelse"  # another process, between writing it and naming it
     in_flight.mkdir()
     crashed = folder / "delta-crashed"
@@ -104,29 +104,27 @@ def test_save_leaves_another_process_s_segment_alone(tmp_path: Path) -> None:
     old = time.time() - 2 * 3600
     os.utime(crashed, (old, old))
     second = LexicalIndex.build(["a#0", "b#0"], texts, [], "two")
-    second.save(folder)
+    storage.save(second, folder)
     names = {p.name for p in folder.iterdir() if p.is_dir()}
     assert names == {second.main.name, "main-someoneelse"}
-    loaded = LexicalIndex.load(folder)
+    loaded = storage.load(folder)
     assert loaded is not None and loaded.fingerprint == "two"
 
 
 def test_load_retries_once_when_the_segments_move_underneath(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from index import lexical
-
     folder = tmp_path / "lexical"
-    LexicalIndex.build(["a#0"], ["第一条 党组织书记履行第一责任人职责。"], [], "one").save(folder)
-    real = lexical.Segment.load
+    storage.save(LexicalIndex.build(["a#0"], ["第一条 党组织书记履行第一责任人职责。"], [], "one"), folder)
+    real = Segment.load
     calls = {"n": 0}
 
-    def gone_once(path: Path) -> lexical.Segment:
+    def gone_once(path: Path) -> Segment:
         calls["n"] += 1
         if calls["n"] == 1:
             raise FileNotFoundError(path)  # removed by another process's save just now
         return real(path)
 
-    monkeypatch.setattr(lexical.Segment, "load", staticmethod(gone_once))
-    loaded = LexicalIndex.load(folder)
+    monkeypatch.setattr(Segment, "load", staticmethod(gone_once))
+    loaded = storage.load(folder)
     assert loaded is not None and calls["n"] == 2

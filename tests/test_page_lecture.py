@@ -30,15 +30,17 @@ def test_the_page_builds_edits_and_offers_the_word_file(at: AppTest) -> None:
     (editor,) = at.data_editor
     table = editor.value
     assert list(table.columns) == ["保留", "部分", "序号", "要点", "出处"]
-    assert set(table["部分"]) == set(PART_NAMES) and table["保留"].all()
+    assert set(PART_NAMES[:4]) <= set(table["部分"]) <= set(PART_NAMES) and table["保留"].all()
     dropped, changed = table["要点"][0], table["要点"][1]
     assert dropped in markdown(at).replace("\\", "")
 
     edits = {0: {"保留": False}, 1: {"要点": "改写后的第一条要点。"}}
-    at.session_state["lecture.editor"] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
+    added = [{"保留": True, "部分": PART_NAMES[-1], "序号": 1, "要点": "本局推行一表通。"}]
+    at.session_state["lecture.editor"] = {"edited_rows": edits, "added_rows": added, "deleted_rows": []}
     run(at)
     shown = markdown(at).replace("\\", "")
-    assert "改写后的第一条要点。" in shown and dropped not in shown and changed not in shown
+    assert "改写后的第一条要点。（参见［1］）" in shown and dropped not in shown and changed not in shown
+    assert "- 本局推行一表通。" in shown  # the user's own point: no citation
     (button,) = at.download_button
     assert button.key == "lecture.download" and not button.disabled and button.proto.url.endswith(".docx")
 
@@ -50,7 +52,7 @@ def test_the_page_builds_edits_and_offers_the_word_file(at: AppTest) -> None:
         rows[i].update(change)
     document = docx.Document(io.BytesIO(lecture_docx(edit_outline(outline, rows))))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "改写后的第一条要点。［1］" in text and dropped not in text
+    assert "改写后的第一条要点。（参见［1］）" in text and dropped not in text  # rewritten: cited as 参见
 
 
 def test_a_blank_theme_builds_nothing(at: AppTest) -> None:

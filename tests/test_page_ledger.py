@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 
 import openpyxl
@@ -10,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app.state
-from app.drafting.ledger import NO_MATCH, Ledger, apply_edits
+from app.drafting.ledger import COLUMNS, NO_MATCH, Ledger, apply_edits
 from app.export.excel import ledger_xlsx
 from app.services import Services
 from tests.page_support import page, page_services, run
@@ -45,10 +46,14 @@ def test_the_page_builds_edits_and_offers_both_downloads(at: AppTest) -> None:
     assert "第9条" in table["对应清单条目"][0] and "第14条" in table["对应清单条目"][0]
     assert table["对应清单条目"][1] == NO_MATCH and set(table["责任单位"]) == {"办公室"}
 
-    edits = {0: {"完成情况": "推进中", "责任人": "张三"}}
+    first_measure = table["整改措施"][0].splitlines()[0]
+    rewritten = re.sub(r"^1\. .*?(［\d+］)$", r"1. 本局统一报表口径，一数一源\1", first_measure)
+    cells = "\n".join([rewritten, *table["整改措施"][0].splitlines()[1:]])
+    edits = {0: {"完成情况": "推进中", "责任人": "张三", "整改措施": cells}}
     at.session_state["ledger.editor"] = {"edited_rows": edits, "added_rows": [], "deleted_rows": []}
     run(at)
     assert any("推进中 1" in c.value for c in at.caption)
+    assert any(c.value.startswith("整改要求：") for c in at.info)  # the general requirement, once
     buttons = {b.key: b for b in at.download_button}
     assert set(buttons) == {"ledger.download.xlsx", "ledger.download.docx"}
     assert not any(b.disabled for b in buttons.values())
@@ -58,13 +63,13 @@ def test_the_page_builds_edits_and_offers_both_downloads(at: AppTest) -> None:
     # AppTest does not hand out the bytes: build them as the button does, from the page's draft and edits
     draft = at.session_state["ledger.draft"]
     assert isinstance(draft, Ledger)
-    records = [
-        dict(zip(("责任单位", "责任人", "整改时限", "完成情况"), r[4:7] + [r[8]], strict=True))
-        for r in draft.table()
-    ]
+    records = [dict(zip(COLUMNS, r, strict=True)) for r in draft.table()]
     records[0].update(edits[0])
     sheet = openpyxl.load_workbook(io.BytesIO(ledger_xlsx(apply_edits(draft, records))))["整改台账"]
-    assert (sheet["F2"].value, sheet["I2"].value, sheet["I3"].value) == ("张三", "推进中", "未启动")
+    assert (sheet["F4"].value, sheet["I4"].value, sheet["I5"].value) == ("张三", "推进中", "未启动")
+    assert re.match(
+        r"1\. 本局统一报表口径，一数一源（参见［\d+］）\n2\. ", sheet["D4"].value
+    )  # no longer a quote
 
 
 def test_items_picked_from_the_checklist_become_rows(at: AppTest) -> None:

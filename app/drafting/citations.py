@@ -6,20 +6,47 @@ passages (出处) below; a passage cited twice keeps its first number.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ingest.models import Hit
 
+ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")  # how an article's heading starts
 Draft = tuple[str, tuple[Hit, ...]]  # a sentence and the passages it cites, before numbering
 
 
 @dataclass(frozen=True)
 class Sentence:
-    """One sentence of a draft and the citation numbers that bear it out."""
+    """One sentence of a draft and the citation numbers that bear it out; `rewritten` when the user
+    changed the wording, so it no longer quotes its passage and cites it as 参见［n］."""
 
     text: str
     cites: tuple[int, ...]
+    rewritten: bool = False
+
+    def cited(self) -> str:
+        """The sentence as printed: "原文［1］", "改写后的话（参见［1］）", or bare when it cites nothing."""
+        if not self.cites:
+            return self.text
+        return f"{self.text}（参见{mark(*self.cites)}）" if self.rewritten else self.text + mark(*self.cites)
+
+
+_MARKS = re.compile(r"（参见((?:［\d+］)+)）$|((?:［\d+］)+)$")
+
+
+def as_edited(line: str, drafted: Sequence[Sentence], known: int) -> Sentence:
+    """A line the user may have edited, against the sentences drafted for it: an unchanged one keeps
+    its quotation, a changed one its citations as 参见 (numbers 1..`known` only), a new one none."""
+    found = _MARKS.search(line.strip())
+    text = _MARKS.sub("", line.strip()).strip()
+    numbers = (
+        tuple(int(n) for n in re.findall(r"［(\d+)］", found.group()) if 1 <= int(n) <= known)
+        if found
+        else ()
+    )
+    same = next((s for s in drafted if s.text == text and (not numbers or s.cites == numbers)), None)
+    return same or Sentence(text, numbers, rewritten=bool(numbers))
 
 
 @dataclass(frozen=True)
@@ -50,12 +77,13 @@ class Source:
 
 
 def short_reference(hit: Hit) -> str:
-    """《title》and the item or nearest heading: enough to find the passage on paper."""
-    p, title = hit.passage, hit.meta.title
+    """The usual citation form: 《清单》第N条 for a checklist item, 《标题》第X条 for an article,
+    otherwise 《标题》（发文机关，日期）; never the heading trail of the page."""
+    p = hit.passage
     if p.item:
         return f"《{p.item.checklist}》第{p.item.number}条"
-    section = p.section[-1] if p.section else ""
-    return f"《{title}》{section if section != title else ''}"
+    article = next((found.group() for s in reversed(p.section) if (found := ARTICLE.match(s))), "")
+    return f"《{hit.meta.title}》{article}" if article else hit.citation_head()
 
 
 class Sources:

@@ -16,9 +16,10 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from app.drafting.citations import Draft
+from app.drafting.citations import ARTICLE, Draft
 from app.drafting.extract import NEAREST, Candidate, pick, prefer_newer, sentence_candidates
-from app.drafting.ledger import measure_clauses, problem_terms
+from app.drafting.ledger import problem_terms
+from app.drafting.measures import candidates
 from app.drafting.question import Asked, Kind
 from app.drafting.text import (
     LAW_KINDS,
@@ -33,7 +34,6 @@ from app.drafting.text import (
 from index.library import Library
 from ingest.models import Hit
 
-ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")
 # What an article that sanctions says: its grades, or the measure it orders.
 GRADES = re.compile(
     r"情节(?:较轻|较重|严重)的|给予(?:警告|严重警告|撤销党内职务|留党察看|开除党籍)|予以(?:改组|解散)|依照前款规定处理"
@@ -354,12 +354,12 @@ def checklist(library: Library, items: list[Hit], newer: dict[str, str]) -> list
     about = item_text(first)
     terms = problem_terms(about, library)
     plans = [h for h in library.search(about, 10) if h.passage.item is None and h.meta.kind in PLAN_KINDS]
-    clauses = [c for c in measure_clauses(terms, plans) if c.share >= TOPICAL]
+    clauses = [c for c in candidates(about, plans, terms, library) if terms.share(c.text.lower()) >= TOPICAL]
     offered = {c.hit.passage.doc_id for c in clauses}
     clauses = [
         c for c in clauses if newer.get(c.hit.passage.doc_id) not in offered
     ]  # the newer plan's measures
-    for c in sorted(clauses, key=lambda c: -c.score)[:MEASURES_PER_ITEM]:
+    for c in clauses[:MEASURES_PER_ITEM]:
         drafts.append((f"《{c.hit.meta.title}》针对此类问题提出：{c.text}。", (c.hit,)))
     return drafts
 

@@ -16,9 +16,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from app.drafting.citations import Sources, mark, short_reference
+from app.drafting.citations import Sentence, Sources, as_edited, mark, short_reference
 from app.drafting.extract import Candidate, prefer_newer, query_terms, sentence_candidates
-from app.drafting.text import HEADING_NUMBER, LAW_KINDS, MEASURE, PLAN_KINDS, cjk_bigrams, item_text, jaccard
+from app.drafting.text import (
+    HEADING_NUMBER,
+    LAW_KINDS,
+    MEASURE,
+    PLAN_KINDS,
+    cjk_bigrams,
+    heading_only,
+    item_text,
+    jaccard,
+)
 from index.library import Library
 from ingest.models import Hit
 
@@ -37,11 +46,17 @@ THEME_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 POINTS_PER_PART = 3
 PLACEHOLDER = re.compile(r"XX|××")  # a template's blanks ("XX同志负责…") are no point to make
+# An example must hold this share of the theme's own words (IDF-weighted; not the added policy words):
+# the magazine's stories share the vocabulary of every theme ("基层", "精神"), and an off-theme story
+# is worse than none.
+EXAMPLE_SHARE = 0.5
 SEARCH_DEPTH = 300  # a kind's passages can rank below hundreds of another kind's (regulations vs local plans)
 
 
 def _is_law(hit: Hit) -> bool:
-    return hit.meta.kind in LAW_KINDS
+    """A provision: an article or a numbered rule of a regulation, not its preamble."""
+    section = hit.passage.section[-1] if hit.passage.section else ""
+    return hit.meta.kind in LAW_KINDS and bool(HEADING_NUMBER.match(section))
 
 
 def _is_plan(hit: Hit) -> bool:
@@ -84,13 +99,11 @@ PART_NAMES = tuple(p.name for p in PARTS)
 
 
 @dataclass(frozen=True)
-class Point:
-    """One point: the part it sits in, a short lead (where it comes from), its text and citations."""
+class Point(Sentence):
+    """One point: a cited sentence, the part it sits in and a short lead (where it comes from)."""
 
-    part: str
-    lead: str
-    text: str
-    cites: tuple[int, ...]
+    part: str = ""
+    lead: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,9 +149,10 @@ def _point_text(cand: Candidate) -> str:
 
 
 def pick_points(
-    part: Part, about: str, library: Library, used: set[str], newer: dict[str, str]
+    part: Part, theme: str, library: Library, used: set[str], newer: dict[str, str]
 ) -> list[Candidate]:
     """The part's best sentences: one per passage, none from a passage another part cites, no near-repeats."""
+    about = expanded(theme)
     hits = [
         h
         for h in library.search(f"{about} {part.words}", SEARCH_DEPTH)
@@ -147,8 +161,11 @@ def pick_points(
     cands = [
         c
         for c in sentence_candidates(query_terms(about, library), hits[:12])
-        if not PLACEHOLDER.search(c.text)
+        if not PLACEHOLDER.search(c.text) and not heading_only(c.text, c.hit.passage.section)
     ]
+    if part.keeps is _is_example:
+        own = query_terms(theme, library)
+        cands = [c for c in cands if own.share(c.text.lower()) >= EXAMPLE_SHARE]
     prefer_newer(cands, newer)
     if part.keeps is _is_measure:
         for c in cands:
@@ -168,11 +185,11 @@ def pick_points(
 
 def build_outline(theme: str, library: Library, llm: LLMClient | None = None) -> Outline:
     """The outline for `theme`; a part the library says nothing about stays empty, not invented."""
-    about, used, notice = expanded(theme), set[str](), ""
+    used, notice = set[str](), ""
     newer = library.superseded_by()
     drafts: list[tuple[str, str, tuple[Hit, ...]]] = []  # part, text, cited passages
     for part in PARTS:
-        chosen = pick_points(part, about, library, used, newer)
+        chosen = pick_points(part, theme, library, used, newer)
         found: list[tuple[str, tuple[Hit, ...]]] = [(_point_text(c), (c.hit,)) for c in chosen]
         if llm is not None and chosen:  # the model's points, each checked against the passages it cites
             question = (
@@ -183,14 +200,16 @@ def build_outline(theme: str, library: Library, llm: LLMClient | None = None) ->
         drafts += [(part.name, text, cited) for text, cited in found]
     sources = Sources()
     points = [
-        Point(name, short_reference(cited[0]), text, tuple(sources.cite(h) for h in cited))
+        Point(text, tuple(sources.cite(h) for h in cited), part=name, lead=short_reference(cited[0]))
         for name, text, cited in drafts
     ]
     return Outline(theme, tuple(points), sources, notice)
 
 
 def edit_outline(outline: Outline, records: Sequence[Mapping[str, Any]]) -> Outline:
-    """The outline as edited on the page: kept rows only, in part and 序号 order, citations renumbered."""
+    """The outline as edited on the page: kept rows only, in part and 序号 order, citations renumbered.
+    A point whose wording the user changed cites its passage as 参见［n］; a row the user added
+    (no 出处) cites nothing."""
     kept = [
         r
         for r in records
@@ -199,10 +218,10 @@ def edit_outline(outline: Outline, records: Sequence[Mapping[str, Any]]) -> Outl
     kept.sort(key=lambda r: (PART_NAMES.index(r["部分"]), float(r.get("序号") or 0)))
     sources, points = Sources(), []
     for r in kept:
-        marks = re.findall(r"［(\d+)］", str(r.get("出处") or ""))
-        cites = tuple(
-            sources.cite(outline.sources[int(n)].hit) for n in marks if 1 <= int(n) <= len(outline.sources)
-        )
-        lead = re.sub(r"^(?:［\d+］)+", "", str(r.get("出处") or ""))
-        points.append(Point(r["部分"], lead, str(r["要点"]).strip(), cites))
+        origin = str(r.get("出处") or "")
+        marks = "".join(re.findall(r"［\d+］", origin))
+        line = as_edited(str(r["要点"]).strip() + marks, outline.points, len(outline.sources))
+        cites = tuple(sources.cite(outline.sources[n].hit) for n in line.cites)
+        lead = re.sub(r"^(?:［\d+］)+", "", origin) if cites else ""
+        points.append(Point(line.text, cites, line.rewritten, part=r["部分"], lead=lead))
     return Outline(outline.theme, tuple(points), sources, outline.notice)

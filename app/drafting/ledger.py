@@ -1,22 +1,26 @@
 """整改台账: the unit's problems, in its own words, → ledger rows with checklist items and cited measures.
 
 A row claims a checklist item only when the item says a fair share of what the
-user wrote (MATCH_THRESHOLD, calibrated); otherwise it says 无匹配 and asks for
-manual measures rather than forcing some. Measures are short imperative clauses
-cut from the plans' sentences, each with its citation number; with an LLM they
-may be rephrased, and a rephrasing its passages do not bear out is dropped.
+user wrote (MATCH_THRESHOLD, calibrated); otherwise it says 无匹配. Its measures are
+whole clauses from every document chosen for that problem (app/drafting/measures.py),
+each with its citation number, then the 纪律处分条例 article as a warning; the plans'
+general way of rectifying heads the ledger once. With an LLM the measures may be
+rephrased, and a rephrasing its passages do not bear out is dropped. A measure the
+user rewrites cites its passage as 参见［n］, one the user adds cites nothing.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from app.drafting.citations import Sentence, Sources, mark, short_reference
+from app.drafting.citations import Draft, Sentence, Sources, as_edited, mark, short_reference
 from app.drafting.extract import query_terms
-from app.drafting.text import HEADING_NUMBER, MEASURE, PLAN_KINDS, QueryTerms, cjk_bigrams, item_text, jaccard
+from app.drafting.measures import SPECIFIC, clauses, general_requirement, specific_measures, warning
+from app.drafting.text import QueryTerms, item_text
 from index.library import Library
 from ingest.models import ChecklistItem, Hit
 
@@ -34,17 +38,10 @@ COLUMNS = (
     "整改依据",
     "完成情况",
 )
-COLUMN_WIDTHS = (
-    10,
-    24,
-    18,
-    44,
-    12,
-    11,
-    16,
-    34,
-    14,
-)  # Excel width units (a Chinese character is 2); Word: in proportion
+# Excel width units (a Chinese character is 2; Word takes them as proportions). Their sum (129 with the
+# cell padding) is what A4 landscape holds at a 9-point print: LibreOffice prints 100 units at 100 %.
+COLUMN_WIDTHS = (4, 15, 14, 34, 9, 7, 11, 17, 9)
+_NUMBERING = re.compile(r"^\s*\d+\s*[.．、]\s*")
 STATUSES = ("未启动", "推进中", "已完成", "长期坚持")
 DEFAULT_DEADLINE = "2026-06-30"
 NO_MATCH = "无匹配"
@@ -63,17 +60,6 @@ MATCH_THRESHOLD = 0.19
 # (d011: 18, 19) has its second at 0.58 of the first.
 RELATED = 0.55
 MAX_ITEMS = 2  # a row rectifies against at most two items (the most any dev problem has); a third is loose
-MIN_MEASURES, MAX_MEASURES = 2, 4
-METHOD_WORDS = "整改措施 整改时限 台账 销号 集中整治"  # how plans word the way to rectify
-TOPICAL = 0.2  # a clause holding this share of the problem's words speaks to it in particular
-MAX_CLAUSE = 40  # characters: a measure is a short phrase, not a paragraph
-_CLAUSE = re.compile(r"[^，；。！？：\n]+")
-# A measure starts with what to do ("逐项制定…", "明确…", "采取…"): a verb within its first characters.
-_VERB = re.compile(
-    r"制定|明确|采取|建立|健全|完善|开展|实施|加强|强化|落实|推进|推动|坚持|严格|精简|压减|减少|统筹|规范|杜绝|"
-    r"整治|清理|控制|优化|实行|压实|督促|防止|提高|改进|深化|聚焦|纳入|列入|组织|固化|跟踪|通报"
-)
-VERB_WITHIN = 3
 
 
 # One 整改措施 and the citation numbers that bear it out: the same shape as an answer's sentence.
@@ -98,7 +84,7 @@ class LedgerRow:
         return "；".join(f"第{i.number}条（{i.category}）" for i in self.items) or NO_MATCH
 
     def measures_text(self) -> str:
-        lines = [f"{n}. {m.text}{mark(*m.cites)}" for n, m in enumerate(self.measures, start=1)]
+        lines = [f"{n}. {m.cited()}" for n, m in enumerate(self.measures, start=1)]
         return "\n".join(lines) or NO_BASIS
 
 
@@ -110,6 +96,7 @@ class Ledger:
     sources: Sources = field(default_factory=Sources)
     unit: str = ""
     notice: str = ""
+    requirement: Measure | None = None  # the plans' general way of rectifying, said once
 
     @property
     def title(self) -> str:
@@ -178,84 +165,32 @@ def match_items(problem: str, library: Library) -> list[tuple[float, Hit]]:
     return [(s, h) for s, h in ranked if s >= RELATED * ranked[0][0]][:MAX_ITEMS]
 
 
-@dataclass(frozen=True)
-class Clause:
-    """An imperative clause of a plan's passage, scored for one problem."""
-
-    text: str
-    hit: Hit
-    rank: int  # of its passage in the search
-    position: int  # in the passage text
-    share: float  # of the problem's words it holds
-    score: float
-
-
-def measure_clauses(terms: QueryTerms, hits: Sequence[Hit]) -> list[Clause]:
-    """Imperative clauses ("逐项制定整改措施") scored by measure wording and the problem's words."""
-    found = []
-    for rank, hit in enumerate(hits):
-        for match in _CLAUSE.finditer(hit.passage.text):
-            text = HEADING_NUMBER.sub("", match.group()).strip().strip("“”\"'")
-            verb = _VERB.search(text)
-            if verb is None or verb.start() > VERB_WITHIN or not 6 <= len(text) <= MAX_CLAUSE:
-                continue
-            share = terms.share(text.lower())
-            score = len(MEASURE.findall(text)) + 2 * share - 0.05 * rank
-            if score > 0:
-                found.append(Clause(text, hit, rank, match.start(), share, score))
-    return found
-
-
-def find_measures(problem: str, items: Sequence[ChecklistItem], library: Library) -> list[Clause]:
-    """Up to four measures: clauses about this very problem, then the plans' way of rectifying.
-
-    The way of rectifying is the clauses of the plan passage richest in measure
-    wording (逐项制定整改措施、明确责任和整改时限、台账式管理、销号制落实), kept
-    together so the row reads as that passage's method, in its order.
-    """
+def build_row(
+    problem: str,
+    matches: Sequence[Hit],
+    library: Library,
+    sources: Sources,
+    llm: LLMClient | None = None,
+    used: Counter[str] | None = None,
+    general: frozenset[str] = frozenset(),
+) -> tuple[LedgerRow, str]:
+    """A row and the LLM notice (if it failed): up to three measures specific to the problem, then the
+    纪律处分条例 article it would fall under as a warning. A problem no item matches and the documents
+    do not address gets only measures in its own words, so an unrelated one gets none, not loose ones."""
+    items = tuple(h.passage.item for h in matches if h.passage.item)
+    item_cites = tuple(sources.cite(h) for h in matches)
     about = " ".join([problem, *(item_text(i) for i in items)])
     terms = problem_terms(about, library)
-    near = [h for h in library.search(about, 10) if h.passage.item is None and h.meta.kind != "刊物"]
-    topical = sorted((c for c in measure_clauses(terms, near) if c.share >= TOPICAL), key=lambda c: -c.score)[
-        :2
-    ]
-    chosen = list(topical)
-    plans = [
-        h
-        for h in library.search(f"{about} {METHOD_WORDS}", 20)
-        if h.passage.item is None and h.meta.kind in PLAN_KINDS
-    ]
-    clauses = measure_clauses(terms, plans[:6])
-    totals: dict[str, float] = {}
-    for c in clauses:
-        totals[c.hit.passage.id] = totals.get(c.hit.passage.id, 0.0) + c.score
-    for pid in sorted(totals, key=lambda p: -totals[p]):
-        for c in sorted((c for c in clauses if c.hit.passage.id == pid), key=lambda c: -c.score):
-            if len(chosen) < MAX_MEASURES and all(
-                jaccard(cjk_bigrams(c.text), cjk_bigrams(x.text)) < 0.5 for x in chosen
-            ):
-                chosen.append(c)
-        if len(chosen) >= MIN_MEASURES:
-            break
-    method = sorted(chosen[len(topical) :], key=lambda c: (c.rank, c.position))
-    return topical + method
-
-
-def build_row(
-    problem: str, matches: Sequence[Hit], library: Library, sources: Sources, llm: LLMClient | None = None
-) -> tuple[LedgerRow, str]:
-    """A row and the LLM notice (if it failed); no item matched = no measures forced."""
-    items = tuple(h.passage.item for h in matches if h.passage.item)
-    if not items:
-        return LedgerRow(problem), ""
-    item_cites = tuple(sources.cite(h) for h in matches)
-    found = find_measures(problem, items, library)
-    drafts: list[tuple[str, tuple[Hit, ...]]] = [(c.text, (c.hit,)) for c in found]
+    found = specific_measures(about, terms, library, used, general, matched=bool(items))
+    drafts: list[Draft] = [(c.text, (c.hit,)) for c in found]
     notice = ""
     if llm is not None and found:  # the model's wording, each measure checked against its passages
         hits = list({c.hit.passage.id: c.hit for c in found}.values())
-        question = f"针对问题“{problem}”，依据资料写出2到4条整改措施，每条是一句简短的祈使句。"
-        drafts, notice = llm.answer_or(question, hits, drafts, MAX_MEASURES)
+        question = f"针对问题“{problem}”，依据资料写出2到3条整改措施，每条是一句简短的祈使句。"
+        drafts, notice = llm.answer_or(question, hits, drafts, SPECIFIC)
+    caution = warning(about, terms, library) if items or found else None
+    if caution is not None:
+        drafts.append((caution.text, (caution.hit,)))
     measures = tuple(
         Measure(text.rstrip("。"), tuple(sources.cite(h) for h in cited)) for text, cited in drafts
     )
@@ -271,26 +206,43 @@ def build_ledger(
     person: str = "",
     picked: Sequence[Hit] = (),
 ) -> Ledger:
-    """The ledger: the picked checklist items first (already matched), then the typed problems."""
+    """The ledger: the general requirement once, the picked checklist items (already matched), then
+    the typed problems; no clause serves more than measures.ROWS_PER_CLAUSE rows."""
     sources = Sources()
+    general = general_requirement(library)
+    requirement = Measure(general.text, (sources.cite(general.hit),)) if general else None
     specs = [(item_text(h.passage.item), [h]) for h in picked if h.passage.item]
     specs += [(p, [h for _, h in match_items(p, library)]) for p in problems]
-    rows, notices = [], []
+    rows, notices, used = [], [], Counter[str]()
+    excluded = frozenset(clauses(general.hit.passage.text)) if general else frozenset()
     for problem, matches in specs:
-        row, notice = build_row(problem, matches, library, sources, llm)
+        row, notice = build_row(problem, matches, library, sources, llm, used, excluded)
         rows.append(replace(row, unit=unit, person=person, deadline=deadline))
         notices.append(notice)
-    return Ledger(tuple(rows), sources, unit, next((n for n in notices if n), ""))
+    return Ledger(tuple(rows), sources, unit, next((n for n in notices if n), ""), requirement)
+
+
+def edited_measures(row: LedgerRow, text: str, known: int) -> tuple[Measure, ...]:
+    """The 整改措施 cell as the user left it: one measure per line (its "1. " numbering dropped); an
+    unchanged line keeps its quotation, a changed one cites as 参见［n］, a new one cites nothing."""
+    if text.strip() in ("", NO_BASIS) or text == row.measures_text():
+        return () if text.strip() in ("", NO_BASIS) else row.measures
+    lines = (_NUMBERING.sub("", line).strip() for line in text.splitlines())
+    return tuple(as_edited(line, row.measures, known) for line in lines if line)
 
 
 def apply_edits(ledger: Ledger, records: Sequence[Mapping[str, Any]]) -> Ledger:
-    """The duty fields as the user edited them on the page (one record per row, COLUMNS as keys)."""
+    """The ledger as edited on the page (one record per row, COLUMNS as keys): the duty fields and
+    the measures, whose edited lines no longer count as quotations."""
     rows = []
     for row, rec in zip(ledger.rows, records, strict=True):
         status = str(rec.get("完成情况") or row.status)
         rows.append(
             replace(
                 row,
+                measures=edited_measures(row, str(rec.get("整改措施") or ""), len(ledger.sources))
+                if "整改措施" in rec
+                else row.measures,
                 unit=str(rec.get("责任单位") or ""),
                 person=str(rec.get("责任人") or ""),
                 deadline=str(rec.get("整改时限") or ""),

@@ -7,6 +7,7 @@ the words of a question they hold; this module is the one place those rules live
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.models import ChecklistItem
@@ -25,6 +26,7 @@ MEASURE = re.compile(
 HEADING_NUMBER = re.compile(
     r"^\s*(?:\d+\s*[.．、]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百零]+条)\s*"
 )
+_DOUBLED = re.compile(r"(.+?)[：:](.+)")
 _ITEM_NUMBER = re.compile(r"^\s*\d+\s*[.．、]\s*")
 _MARKDOWN = re.compile(r"\*\*|__|^#+\s*|^\s*[-*]\s+", re.MULTILINE)
 # Layout white space next to Chinese punctuation ("要求 ：", "“ 三会一课 ”"): never meant.
@@ -60,6 +62,17 @@ def as_sentence(text: str) -> str:
 def sentences(text: str, clauses: bool = True) -> list[str]:
     """The text cut at sentence ends (and at "；" when `clauses`), each piece stripped."""
     return [s.strip() for s in (SENTENCE if clauses else WHOLE_SENTENCE).findall(text) if s.strip()]
+
+
+def heading_only(text: str, headings: Sequence[str]) -> bool:
+    """A point that says nothing but a heading: a title-like heading of its passage repeated
+    ("结合调研深入查摆问题。"), or "标题：标题。". A heading that is itself a sentence with commas
+    (the eight rules are headed by their own text) is content, not a heading to skip."""
+    body = HEADING_NUMBER.sub("", text).strip().rstrip("。；;，, ")
+    doubled = _DOUBLED.fullmatch(body)
+    if doubled and doubled.group(1).strip() == doubled.group(2).strip():
+        return True
+    return "，" not in body and any(body == HEADING_NUMBER.sub("", h).strip().rstrip("。") for h in headings)
 
 
 def item_text(item: ChecklistItem) -> str:

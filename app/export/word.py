@@ -20,8 +20,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
+from lxml import etree
 
-from app.drafting.citations import Sources, mark
+from app.drafting.citations import Sources
 from app.drafting.lecture import Outline
 from app.drafting.ledger import COLUMN_WIDTHS, COLUMNS, Ledger
 
@@ -31,8 +32,16 @@ if TYPE_CHECKING:
 
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312"
+# What Word and WPS use where a machine lacks the official font: those every Chinese Windows has.
+# Written to the font table as w:altName, with the font's character set and family, so the
+# substitute is the same face, not the application's default Latin font.
+FALLBACKS = {TITLE_FONT: "宋体", BODY_FONT: "仿宋", HEADING_FONT: "SimHei", SUBHEADING_FONT: "楷体"}
+GB2312_CHARSET = "86"
 LATIN_FONT = "Times New Roman"  # digits and Latin letters in official documents
 SOURCE_STYLE, TABLE_STYLE = "出处", "表格文字"
+TABLE_POINTS = 10.5  # 五号: the table text
+MM_PER_POINT = 25.4 / 72
+CELL_MARGINS_MM = 4.5  # Word's default 1.9 mm each side, and a little room for bold
 LINE = Pt(28)  # fixed line pitch of a 三号 body: 22 lines on an A4 page with these margins
 
 
@@ -69,12 +78,27 @@ def _define_styles(doc: Document) -> None:
     for name, font in (("Heading 1", HEADING_FONT), ("Heading 2", SUBHEADING_FONT)):
         _fonts(styles[name], font, 16)
         _paragraph(styles[name])
-    for name, size, indent in ((SOURCE_STYLE, 14, 0), (TABLE_STYLE, 10.5, 0)):
+    for name, size, indent in ((SOURCE_STYLE, 14, 0), (TABLE_STYLE, TABLE_POINTS, 0)):
         style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
         style.base_style = styles["Normal"]
         _fonts(style, BODY_FONT, size)
         _paragraph(style, indent, WD_ALIGN_PARAGRAPH.LEFT)
         style.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+
+
+def _font_table(doc: Document) -> None:
+    """Declare each official font with its fallback (w:altName) in the document's font table."""
+    table = next(
+        (rel.target_part for rel in doc.part.rels.values() if rel.reltype.endswith("/fontTable")), None
+    )
+    if table is None:
+        return
+    root = etree.fromstring(table.blob)
+    for name, alternative in FALLBACKS.items():
+        font = etree.SubElement(root, qn("w:font"), {qn("w:name"): name})
+        for tag, value in (("w:altName", alternative), ("w:charset", GB2312_CHARSET), ("w:family", "auto")):
+            etree.SubElement(font, qn(tag), {qn("w:val"): value})
+    table._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _page_number(doc: Document) -> None:
@@ -104,6 +128,7 @@ def official_document(title: str, landscape: bool = False) -> Document:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     _define_styles(doc)
+    _font_table(doc)
     _page_number(doc)
     doc.core_properties.title = title
     doc.add_paragraph(title, style="Title")
@@ -152,18 +177,36 @@ def lecture_docx(outline: Outline) -> bytes:
         if not points:
             doc.add_paragraph(outline.empty_part)
         for i, point in enumerate(points):
-            doc.add_paragraph(f"{chinese_number(i + 1)}{point.lead}", style="Heading 2")
-            doc.add_paragraph(point.text + mark(*point.cites))
+            doc.add_paragraph(f"{chinese_number(i + 1)}{point.lead or '本单位补充'}", style="Heading 2")
+            doc.add_paragraph(point.cited())
     add_sources(doc, outline.sources)
     return to_bytes(doc)
 
 
+def fitted_widths(header: Sequence[str], weights: Sequence[float], usable_mm: float) -> list[float]:
+    """Widths in proportion to `weights`, except that a column too narrow for its header on one line
+    (its characters at TABLE_POINTS plus the cell margins) gets just that, and the others share the
+    rest: "责任单位", not "责任单/位", and the measures keep the room they need."""
+    least = [len(h) * TABLE_POINTS * MM_PER_POINT + CELL_MARGINS_MM for h in header]
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(header)) if i not in fixed]
+        room = usable_mm - sum(fixed.values())
+        total = sum(weights[i] for i in free)
+        short = {i: least[i] for i in free if room * weights[i] / total < least[i]}
+        if not short:
+            return [fixed.get(i, room * weights[i] / total) for i in range(len(header))]
+        fixed |= short
+
+
 def ledger_docx(ledger: Ledger) -> bytes:
-    """The ledger as a landscape table with the same columns as the workbook, then 出处."""
+    """The ledger as a landscape table with the same columns as the workbook, under its general
+    requirement, then 出处."""
     doc = official_document(ledger.title, landscape=True)
+    if ledger.requirement:
+        doc.add_paragraph(f"整改要求：{ledger.requirement.cited()}")
     usable = 297 - 28 - 26
-    total = sum(COLUMN_WIDTHS)
-    add_table(doc, COLUMNS, ledger.table(), [usable * w / total for w in COLUMN_WIDTHS])
+    add_table(doc, COLUMNS, ledger.table(), fitted_widths(COLUMNS, COLUMN_WIDTHS, usable))
     add_sources(doc, ledger.sources)
     return to_bytes(doc)
 

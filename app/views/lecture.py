@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.drafting.citations import mark
 from app.drafting.lecture import PART_NAMES, Outline, build_outline, edit_outline
 from app.export.word import lecture_docx
 from app.render import safe
@@ -30,7 +29,8 @@ def _preview(outline: Outline) -> None:
         if not points:
             st.caption(safe(outline.empty_part))
         for point in points:
-            st.markdown(f"- {safe(point.lead)}：{safe(point.text)}{mark(*point.cites)}")
+            lead = f"{safe(point.lead)}：" if point.lead else ""
+            st.markdown(f"- {lead}{safe(point.cited())}")
     with st.expander("出处", expanded=False, key="lecture.sources"):
         st.dataframe(
             pd.DataFrame([s.fields() for s in outline.sources]), hide_index=True, key="lecture.sources.table"
@@ -59,17 +59,20 @@ if isinstance(outline, Outline):
     if outline.notice:
         st.warning(outline.notice)
     st.caption(
-        "取消“保留”可删去一条；改“部分”和“序号”可调整位置；“要点”可直接修改。出处编号在导出时重新排列。"
+        "取消“保留”可删去一条；改“部分”和“序号”可调整位置；“要点”可直接修改，改写过的要点标为“参见［n］”，"
+        "不再作为原文引用；可在表格末尾添加本单位的要点（不标出处）。出处编号在导出时重新排列。"
     )
     edited = st.data_editor(
         pd.DataFrame(outline.rows(), columns=["保留", "部分", "序号", "要点", "出处"]),
         key=EDITOR,
         hide_index=True,
-        num_rows="fixed",
+        num_rows="dynamic",
         width="stretch",
         column_config={
-            "保留": st.column_config.CheckboxColumn("保留", width="small"),
-            "部分": st.column_config.SelectboxColumn("部分", options=list(PART_NAMES), required=True),
+            "保留": st.column_config.CheckboxColumn("保留", width="small", default=True),
+            "部分": st.column_config.SelectboxColumn(
+                "部分", options=list(PART_NAMES), required=True, default=PART_NAMES[-1]
+            ),
             "序号": st.column_config.NumberColumn("序号", min_value=1, step=1, width="small"),
             "要点": st.column_config.TextColumn("要点", width="large", required=True),
             "出处": st.column_config.TextColumn("出处", disabled=True),

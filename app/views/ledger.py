@@ -30,7 +30,7 @@ PERSON = "ledger.person"
 DEADLINE = "ledger.deadline"
 DRAFT = "ledger.draft"  # the Ledger last built for this user
 EDITOR = "ledger.editor"
-EDITABLE = ("责任单位", "责任人", "整改时限", "完成情况")
+EDITABLE = ("整改措施", "责任单位", "责任人", "整改时限", "完成情况")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PLACEHOLDER = "每行一个问题，用自己的话写，例如：\n报表重复报送、同一数据多次填报\n检查考核太多，要求过度留痕"
@@ -76,9 +76,14 @@ if st.button("生成台账", key="ledger.build", type="primary"):
 
 draft = st.session_state.get(DRAFT)
 if isinstance(draft, Ledger):
-    st.caption("可直接修改责任单位、责任人、整改时限和完成情况；其余各列来自文件原文。")
+    st.caption(
+        "可直接修改整改措施、责任单位、责任人、整改时限和完成情况。整改措施每行一条："
+        "改写过的措施标为“参见［n］”，不再作为原文引用；新增的措施不标出处。"
+    )
     if draft.notice:
         st.warning(draft.notice)
+    if draft.requirement:
+        st.info(safe(f"整改要求：{draft.requirement.cited()}"))
     edited = st.data_editor(
         pd.DataFrame(draft.table(), columns=list(COLUMNS)),
         key=EDITOR,
