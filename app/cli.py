@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from app import cli_text
 from app.services import Services, build_services
 from app.settings import load_settings
 from index.updater import out_of_space
@@ -25,8 +27,10 @@ from ingest.models import Hit
 if TYPE_CHECKING:
     from app.drafting.composer import Answer
 
+cli_text.install()
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+OPTIONS = "[选项]"  # how usage lines name the options (click would say [OPTIONS])
 SETTINGS = "dangjian.settings"  # ctx.meta key: the settings every command runs with
 
 
@@ -53,7 +57,7 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(context_settings=CONTEXT, options_metavar=OPTIONS, subcommand_metavar="命令 [参数]...")
 @click.option(
     "--data-dir",
     envvar="DANGJIAN_DATA_DIR",
@@ -73,8 +77,8 @@ def _services(ctx: click.Context) -> Services:
     return ctx.obj()  # type: ignore[no-any-return]
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径]...")
 @click.option("--prune", is_flag=True, help="删除源文件已不存在的文档。")
 @click.pass_context
 @user_errors
@@ -149,11 +153,16 @@ def _print_human(query: str, hits: list[Hit]) -> None:
         click.echo(f"    {item}{p.text}")
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("query", required=False)
-@click.option("--k", "k", default=10, show_default=True, help="返回的段落数。")
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("query", required=False, metavar="[问题]")
+@click.option("--k", "k", default=10, show_default=True, metavar="个数", help="返回的段落数。")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象。")
-@click.option("--batch", type=click.File("r", encoding="utf-8"), help="每行一个问题的文件；逐行输出 JSON。")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    metavar="文件",
+    help="每行一个问题的文件；逐行输出 JSON。",
+)
 @click.pass_context
 @user_errors
 def search(ctx: click.Context, query: str | None, k: int, as_json: bool, batch: Any) -> None:
@@ -200,10 +209,15 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("query", required=False)
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("query", required=False, metavar="[问题]")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象。")
-@click.option("--batch", type=click.File("r", encoding="utf-8"), help="每行一个问题的文件；逐行输出 JSON。")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    metavar="文件",
+    help="每行一个问题的文件；逐行输出 JSON。",
+)
 @click.pass_context
 @user_errors
 def ask(ctx: click.Context, query: str | None, as_json: bool, batch: Any) -> None:
@@ -233,8 +247,8 @@ def ask(ctx: click.Context, query: str | None, as_json: bool, batch: Any) -> Non
         _print_passage(n, hit)
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("theme")
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("theme", metavar="主题")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -256,20 +270,20 @@ def lecture(ctx: click.Context, theme: str, out: Path) -> None:
     click.echo(f"已写入 {out}：{len(outline.points)} 条要点，{len(outline.sources)} 处出处。")
 
 
-@cli.command(context_settings=CONTEXT)
-@click.argument("problems", type=click.File("r", encoding="utf-8"))
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("problems", type=click.File("r", encoding="utf-8"), metavar="问题文件")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     required=True,
     help="输出文件：.xlsx（Excel 台账）或 .docx（Word 表格）。",
 )
-@click.option("--unit", default="", help="责任单位。")
-@click.option("--deadline", default=None, help="整改时限（默认 2026-06-30）。")
+@click.option("--unit", default="", metavar="单位", help="责任单位。")
+@click.option("--deadline", default=None, metavar="日期", help="整改时限（默认 2026-06-30）。")
 @click.pass_context
 @user_errors
 def ledger(ctx: click.Context, problems: Any, out: Path, unit: str, deadline: str | None) -> None:
-    """起草整改台账：PROBLEMS 文件每行一个问题，对照问题清单、摘录整改措施并注明出处。"""
+    """起草整改台账：问题文件每行一个问题，对照问题清单、摘录整改措施并注明出处。"""
     from app.drafting.ledger import DEFAULT_DEADLINE, NO_MATCH, build_ledger, read_problems
     from app.export.excel import ledger_xlsx
     from app.export.word import ledger_docx
@@ -290,12 +304,18 @@ def ledger(ctx: click.Context, problems: Any, out: Path, unit: str, deadline: st
     click.echo(f"已写入 {out}：{len(draft.rows)} 个问题，{unmatched} 个未找到对应清单条目（需人工填写）。")
 
 
-@cli.command(context_settings=CONTEXT)
-@click.option("--host", default="127.0.0.1", show_default=True, help="监听地址。")
-@click.option("--port", default=8501, show_default=True, help="端口。")
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址。")
+@click.option("--port", default=8501, show_default=True, metavar="端口", help="端口。")
 def serve(host: str, port: int) -> None:
-    """启动网页（Streamlit），在浏览器打开 http://HOST:PORT 。"""
+    """启动网页（Streamlit），在浏览器打开 http://地址:端口 。"""
     page = Path(__file__).with_name("web.py")
+    if not port_free(host, port):
+        click.echo(
+            f"错误：端口 {port} 已被占用（可能已有一个网页在运行）。请关闭它，或用 --port 换一个端口。",
+            err=True,
+        )
+        sys.exit(1)
     click.echo(f"网页地址：http://{host}:{port}")
     command = [
         sys.executable,
@@ -311,9 +331,23 @@ def serve(host: str, port: int) -> None:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # no Deploy button or English developer menu
+        "--client.showErrorDetails",
+        "type",  # an error shows its kind, not an English traceback
     ]
     sys.stdout.flush()
     os.execv(sys.executable, command)  # the server is this process: stopping `serve` stops it
+
+
+def port_free(host: str, port: int) -> bool:
+    """Whether the address can be listened on now (Streamlit would otherwise log in English and exit)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 INTERRUPTED = "已中断。再次运行同一条命令即可从中断处继续，已导入的内容不会丢失。"

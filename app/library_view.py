@@ -94,6 +94,19 @@ def superseded_notes(docs: Sequence[StoredDocument]) -> dict[str, str]:
     return {old: f"已被《{titles[new]}》取代" for old, new in replaced.items()}
 
 
+# Pixel widths of the table's columns: all inside the page at 1366 px; a long title shows on hover.
+TABLE_WIDTHS = {
+    "标题": 300,
+    "发文机关": 170,
+    "日期": 90,
+    "文号": 90,
+    "类别": 50,
+    "段落数": 55,
+    "状态": 60,
+    "文件": 80,
+}
+
+
 def table_rows(docs: Sequence[StoredDocument], notes: Mapping[str, str]) -> list[dict[str, object]]:
     """One row per document; shown with st.dataframe, so every cell is data, never markup."""
     return [

@@ -25,6 +25,7 @@ from app.settings import Settings, models_folder
 from index.e5_model import E5_MODEL
 from index.e5_onnx import E5Teacher
 from index.embeddings import Embedder, Encoder
+from index.lease import ServerLease
 from index.lexical import BIGRAMS, WORDS
 from index.library import Library, cached_documents
 from index.search import AUTHORITY, CHECKLIST, DENSE, SearchEngine
@@ -140,11 +141,18 @@ class Services:
     def limits(self) -> Limits:
         """How much work one file may cause (ingest/limits.py)."""
         s = self.settings
-        return Limits(s.max_text_mb, s.max_unpacked_mb, s.max_zip_ratio)
+        return Limits(s.max_text_mb, s.max_unpacked_mb, s.max_zip_ratio, s.max_xml_mb)
 
     def writing(self, on_wait: Callable[[str], object] | None = None) -> AbstractContextManager[None]:
-        """The library's write lock (index/writer.py), for one ingest, upload or delete."""
-        return one_writer(self.settings.data_dir, self.settings.write_wait_seconds, on_wait)
+        """The library's write lock (index/writer.py), for one ingest, upload or delete; with a Chroma
+        server also its lease there (index/lease.py), as other machines' writers have other data dirs."""
+        s = self.settings
+        lease = (
+            ServerLease(self.store.lease_slot(), s.write_lease_seconds, s.write_settle_seconds)
+            if s.chroma_url
+            else None
+        )
+        return one_writer(s.data_dir, s.write_wait_seconds, on_wait, lease)
 
     def _ingest(
         self,

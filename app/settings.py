@@ -91,7 +91,14 @@ class Settings(BaseSettings):
         30.0, description="Seconds to wait for the LLM before falling back to the extractive answer."
     )
     max_upload_mb: int = Field(20, description="Largest file accepted by upload, in megabytes.")
-    max_text_mb: float = Field(20.0, description="Largest plain-text or web file ingested, in megabytes.")
+    max_text_mb: float = Field(
+        6.0,
+        description="Largest plain-text or web file ingested, in megabytes (about 2 million Chinese characters; "
+        "evals/bench_hostile.py --boundary: within 30 s and 1 GB on two cores).",
+    )
+    max_xml_mb: float = Field(
+        4.0, description="Largest text (XML) inside an Office file, unpacked, in megabytes (images do not count)."
+    )
     max_unpacked_mb: float = Field(
         200.0, description="Largest unpacked content of an Office file, in megabytes."
     )
@@ -105,6 +112,16 @@ class Settings(BaseSettings):
         3600.0,
         description="How long an ingest, upload or delete waits for another one writing the same library "
         "before giving up (an ingest of 3,500 law files takes minutes).",
+    )
+    write_lease_seconds: float = Field(
+        60.0,
+        description="With a Chroma server: seconds a writer's lease on the library lives without renewal "
+        "(renewed every third of it), so a killed writer blocks others this long at most.",
+    )
+    write_settle_seconds: float = Field(
+        2.0,
+        description="With a Chroma server: seconds a writer waits after claiming the lease before checking "
+        "that it still holds it; longer than any gap between reading and claiming it.",
     )
 
     @classmethod

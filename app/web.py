@@ -1,4 +1,11 @@
-"""Streamlit entry script: `dangjian serve` runs it; pages only render and call services."""
+"""Streamlit entry script: `dangjian serve` runs it; pages only render and call services.
+
+Streamlit's own chrome is English. `serve` turns off its developer menu and Deploy button
+(client.toolbarMode=minimal); the few English labels no setting reaches (the file uploader's
+instructions, the running indicator, the skip link) are replaced here by a style sheet that
+draws Chinese text in their place. Page icons are Material Symbols, which Streamlit ships, so
+they show on machines without an emoji font.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +13,34 @@ from pathlib import Path
 
 import streamlit as st
 
-VIEWS = Path(__file__).with_name("views")
+VIEWS = Path(__file__).resolve().with_name("views")
+# Chinese in place of the English Streamlit draws itself: the text is hidden (font-size 0) and
+# the Chinese drawn after it, so the element keeps its size and its behaviour.
+CHINESE_CHROME = """
+<style>
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div > span::after { content: "把文件拖到这里"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div > small::after { content: "每个文件不超过设定的大小"; font-size: 0.75rem; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stStatusWidget"] { visibility: hidden; }
+[data-testid="stSkipToContent"] { font-size: 0; }
+[data-testid="stSkipToContent"]::after { content: "跳到正文"; font-size: 1rem; }
+</style>
+"""
 
-st.set_page_config(page_title="党建政策助手", page_icon="📕", layout="wide")
+st.set_page_config(page_title="党建政策助手", page_icon=":material/menu_book:", layout="wide")
+st.html(CHINESE_CHROME)
 st.navigation(
     [
-        st.Page(VIEWS / "ask.py", title="问答", icon="🔎", default=True, url_path="ask"),
-        st.Page(VIEWS / "library.py", title="文件库", icon="📚", url_path="library"),
-        st.Page(VIEWS / "checklist.py", title="问题清单", icon="📋", url_path="checklist"),
-        st.Page(VIEWS / "lecture.py", title="党课备课", icon="🎓", url_path="lecture"),
-        st.Page(VIEWS / "ledger.py", title="整改台账", icon="🗂️", url_path="ledger"),
+        # "/" (and "/?q=…", the links shared so far) opens the 问答 page at /ask with the same question
+        st.Page(VIEWS / "home.py", title="问答", default=True, visibility="hidden"),
+        st.Page(VIEWS / "ask.py", title="问答", icon=":material/search:", url_path="ask"),
+        st.Page(VIEWS / "library.py", title="文件库", icon=":material/folder_open:", url_path="library"),
+        st.Page(VIEWS / "checklist.py", title="问题清单", icon=":material/checklist:", url_path="checklist"),
+        st.Page(VIEWS / "lecture.py", title="党课备课", icon=":material/school:", url_path="lecture"),
+        st.Page(VIEWS / "ledger.py", title="整改台账", icon=":material/table_view:", url_path="ledger"),
+        st.Page(VIEWS / "feedback.py", title="答案反馈", icon=":material/feedback:", url_path="feedback"),
     ]
 ).run()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from index.lease import LeaseRecord
 from ingest.models import ChecklistItem, Document, DocumentMeta, Passage, passage_id
 
 # Chroma stores scalars only; None becomes "" and back.
@@ -26,6 +27,7 @@ _META_FIELDS = ("title", "issuer", "date", "doc_number", "kind", "series")
 _PAGE = 2000
 NEAREST_MARGIN = 2  # `nearest` fetches this many times k (see there)
 _GENERATION = "generation"
+_LEASE = "lease"
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,27 @@ def _passage_ids_of(records: Any) -> list[str]:
     ]
 
 
+class ChromaLeaseSlot:
+    """The library's write-lease record (index/lease.py), alone in a collection of its own."""
+
+    def __init__(self, collection: Any) -> None:
+        self._collection = collection
+
+    def read(self) -> LeaseRecord | None:
+        got = self._collection.get(ids=[_LEASE], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        md = got["metadatas"][0]
+        return LeaseRecord(str(md["holder"]), int(md["beat"]), float(md["ttl"]))
+
+    def write(self, record: LeaseRecord) -> None:
+        self._collection.upsert(ids=[_LEASE], embeddings=[[1.0]], metadatas=[record._asdict()])
+
+    def clear(self, holder: str) -> None:
+        """Delete the record if it names `holder`, in one call (the server checks the name)."""
+        self._collection.delete(ids=[_LEASE], where={"holder": holder})
+
+
 class PassageStore:
     """Documents and passages of one embedding model, in embedded Chroma or a Chroma server."""
 
@@ -134,6 +157,12 @@ class PassageStore:
         )
         # one record whose value changes with every write: a cheap "has anything changed?" for readers
         self._state = self._client.get_or_create_collection(f"{ns}-state", embedding_function=None)
+
+    def lease_slot(self) -> ChromaLeaseSlot:
+        """Where this library's write lease lives; made on first use, as only writers need it."""
+        return ChromaLeaseSlot(
+            self._client.get_or_create_collection(f"{self.namespace}-lease", embedding_function=None)
+        )
 
     # --- documents -------------------------------------------------------
     def document_hashes(self) -> dict[str, str]:

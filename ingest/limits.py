@@ -1,8 +1,9 @@
 """Bounds on the work one file may cause, checked before it is read.
 
 A 0.76 MB .docx whose XML inflates to 250 MB took 634 s and 3.5 GB to parse; a 300 MB .txt held an
-ingest for good. A file over a bound is refused with one line naming the bound and the setting that
-moves it; the defaults fit a two-core office PC with 8 GB.
+ingest for good; even within the first bounds, a 19 MB text took 66 s and 1.5 GB and a .docx with
+190 MB of XML over 4 GB (evals/bench_hostile.py --boundary). A file over a bound is refused with one
+line naming the bound and the setting that moves it; the defaults fit a two-core office PC with 8 GB.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Limits:
-    """The bounds (DANGJIAN_MAX_TEXT_MB, DANGJIAN_MAX_UNPACKED_MB, DANGJIAN_MAX_ZIP_RATIO)."""
+    """The bounds (DANGJIAN_MAX_TEXT_MB, _MAX_UNPACKED_MB, _MAX_ZIP_RATIO, _MAX_XML_MB)."""
 
-    text_mb: float = 20.0  # a plain-text or web file, as stored
-    unpacked_mb: float = 200.0  # everything inside an Office (zip) file, unpacked
+    text_mb: float = 6.0  # a plain-text or web file, as stored
+    unpacked_mb: float = 200.0  # everything inside an Office (zip) file, unpacked (images included)
     zip_ratio: float = 100.0  # unpacked over packed size: the sample .docx files are 4 to 22
+    xml_mb: float = 4.0  # the text-bearing XML inside an Office file, unpacked: what the parser holds
 
 
 DEFAULT_LIMITS = Limits()
@@ -47,7 +49,9 @@ def check_limits(path: Path, limits: Limits) -> None:
         return
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
+            entries = archive.infolist()
+            unpacked = sum(info.file_size for info in entries)
+            xml = sum(info.file_size for info in entries if info.filename.lower().endswith(".xml"))
     except (zipfile.BadZipFile, OSError, ValueError):
         return  # the loader says what is broken
     if unpacked > limits.unpacked_mb * MB:
@@ -57,4 +61,8 @@ def check_limits(path: Path, limits: Limits) -> None:
     if size and unpacked / size > limits.zip_ratio:
         raise UnreadableFile(
             f"压缩比异常（解压后是原文件的 {unpacked / size:.0f} 倍，上限 {limits.zip_ratio:g} 倍），疑似压缩炸弹，已拒绝"
+        )
+    if xml > limits.xml_mb * MB:
+        raise UnreadableFile(
+            f"文字内容过大（解压后 {xml / MB:.0f} MB，上限 {limits.xml_mb:g} MB，可用 DANGJIAN_MAX_XML_MB 调整）"
         )

@@ -54,8 +54,14 @@ _KINDS = (
 )
 
 
-def sidecar_path(path: Path) -> Path:
-    return path.with_name(path.stem + SIDECAR_SUFFIX)
+def sidecar_of(path: Path) -> Path | None:
+    """The file's sidecar if it has one. A name within a few bytes of the file system's limit (255
+    bytes: 83 Chinese characters and `.txt`) leaves no room for `.meta.toml`, so it has none."""
+    side = path.with_name(path.stem + SIDECAR_SUFFIX)
+    try:
+        return side if side.is_file() else None
+    except OSError:  # ENAMETOOLONG; Python before 3.14 raises it from is_file()
+        return None
 
 
 def is_sidecar(path: Path) -> bool:
@@ -66,8 +72,8 @@ PLAIN_WORDS_TABLE = "checklist_plain_words"
 
 
 def _sidecar_data(path: Path) -> dict[str, object]:
-    side = sidecar_path(path)
-    if not side.is_file():
+    side = sidecar_of(path)
+    if side is None:
         return {}
     try:
         return tomllib.loads(side.read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from ingest.clean import clean_text
 from ingest.discovery import SourceFile
 from ingest.errors import UnreadableFile, UnsupportedFile
 from ingest.loaders import SUPPORTED_SUFFIXES, load_text
-from ingest.metadata import checklist_plain_words, document_meta, sidecar_path
+from ingest.metadata import checklist_plain_words, document_meta, sidecar_of
 from ingest.models import Document, Passage
 
 # Bump when loaders, cleaning, structure or chunking change, so every document is re-read.
@@ -28,8 +28,8 @@ def content_hash(path: Path, chunk_chars: int) -> str:
     digest = hashlib.sha256(f"{PIPELINE_VERSION}:{chunk_chars}:".encode())
     try:
         digest.update(path.read_bytes())
-        side = sidecar_path(path)
-        if side.is_file():
+        side = sidecar_of(path)
+        if side is not None:
             digest.update(side.read_bytes())
     except OSError as exc:
         raise UnreadableFile(f"无法读取文件：{exc.strerror or exc}") from exc

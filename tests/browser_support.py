@@ -16,6 +16,28 @@ from tests.server_support import free_port, serving
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
+WIDTH, HEIGHT = 1366, 900  # the office laptop screen the page is made for
+# The text a person sees: visible elements only, Material icon names skipped (they draw as icons),
+# placeholders included, a zero-size font read as its ::before/::after content (how the app puts Chinese over Streamlit's
+# English).
+VISIBLE_TEXT = """
+const out = [];
+const walk = (el) => {
+  if (el.nodeType === 3) { out.push(el.textContent); return; }
+  if (el.nodeType !== 1 || ['NOSCRIPT', 'SCRIPT', 'STYLE', 'TEMPLATE'].includes(el.tagName)) return;
+  if (el.getClientRects().length === 0 || el.getAttribute('data-testid') === 'stIconMaterial') return;
+  if (el.placeholder) out.push(el.placeholder);
+  const style = getComputedStyle(el);
+  if (style.visibility === 'hidden') return;
+  if (parseFloat(style.fontSize) > 0) { for (const child of el.childNodes) walk(child); }
+  for (const pseudo of ['::before', '::after']) {
+    const content = getComputedStyle(el, pseudo).content;
+    if (content && content !== 'none' && content !== 'normal') out.push(content);
+  }
+};
+walk(document.body);
+return out.join(' ');
+"""
 
 
 @contextmanager
@@ -50,7 +72,7 @@ def headless_chromium(profile: Path) -> Iterator[Any]:
         "--disable-sync",
         "--no-first-run",
         "--disable-quic",
-        "--window-size=1280,1800",
+        f"--window-size={WIDTH},{HEIGHT}",
         f"--user-data-dir={profile}",
     ):
         options.add_argument(flag)
@@ -59,6 +81,10 @@ def headless_chromium(profile: Path) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+def visible_text(driver: Any) -> str:
+    return str(driver.execute_script(VISIBLE_TEXT))
 
 
 def page_text(driver: Any) -> str:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+# The server comes from the chromadb package installed beside this interpreter.
+CHROMA = Path(sys.executable).with_name("chroma")
 
 
 def free_port() -> int:
@@ -43,8 +50,35 @@ def serving(
         yield server
     finally:
         server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, 10)
+
+
+def stop(process: subprocess.Popen[Any], seconds: float) -> None:
+    """Wait up to `seconds` for a process to end (after asking it to), then kill it."""
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def chroma_server(folder: Path) -> Iterator[str]:
+    """A fresh `chroma run` on a free loopback port, storing and logging under `folder`; its URL."""
+    if not CHROMA.exists():
+        pytest.skip(f"the chroma CLI is missing ({CHROMA}): install the chromadb package into the venv")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [str(CHROMA), "run", "--path", str(folder / "chroma-server"), "--host", "127.0.0.1"]
+    with (
+        (folder / "chroma-server.log").open("wb") as log,
+        serving(
+            command + ["--port", str(port)],
+            url + "/api/v2/heartbeat",
+            "chroma run",
+            30,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        ),
+    ):
+        yield url

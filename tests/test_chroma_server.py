@@ -19,10 +19,8 @@ import pytest
 from app.services import Services, build_services
 from index.lexical import WORDS
 from tests.conftest import FIXTURES, ROOT, make_settings
-from tests.server_support import free_port, serving
+from tests.server_support import chroma_server
 
-# The server comes from the chromadb package installed beside this interpreter.
-CHROMA = Path(sys.executable).with_name("chroma")
 SEEDS = [FIXTURES / "seeds" / "000_7485c2985d73583a.txt", FIXTURES / "seeds" / "001_a4f6c2c5b5ed566a.txt"]
 REGULATIONS = FIXTURES / "regulations"
 QUERIES = ["纪律处分", "八项规定", "党支部委员会任期", "作风建设", "党内政治生活", "廉洁自律"]
@@ -32,22 +30,7 @@ INGEST_LIMIT_S = 40
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
     """A fresh `chroma run` on a free loopback port with its own folder; stopped after the test."""
-    if not CHROMA.exists():
-        pytest.skip(f"the chroma CLI is missing ({CHROMA}): install the chromadb package into the venv")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [str(CHROMA), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1"]
-    with (
-        (tmp_path / "chroma-server.log").open("wb") as log,
-        serving(
-            command + ["--port", str(port)],
-            url + "/api/v2/heartbeat",
-            "chroma run",
-            30,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        ),
-    ):
+    with chroma_server(tmp_path) as url:
         yield url
 
 

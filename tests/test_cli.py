@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.cli import cli
+from app.cli import cli, port_free
 from app.services import Services
+from tests.server_support import free_port, wait_until_up
 
 QUESTIONS = [
     "基层反映同一组数据要重复报好几次，属于清单里哪一条？",
@@ -74,3 +81,49 @@ def test_ingest_with_nothing_readable_fails(tmp_path: Path) -> None:
     bad.write_text("plain text", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(bad)])
     assert result.exit_code == 1
+
+
+def test_help_and_usage_errors_are_in_chinese() -> None:
+    runner = CliRunner()
+    shown = (
+        runner.invoke(cli, ["-h"], prog_name="dangjian").output + runner.invoke(cli, ["ledger", "-h"]).output
+    )
+    assert (
+        "用法： dangjian [选项] 命令 [参数]..." in shown and "显示本帮助并退出。" in shown and "选项" in shown
+    )
+    for english in ("Usage", "Options", "Commands", "Show this message", "[OPTIONS]", "required", "TEXT"):
+        assert english not in shown
+    wrong = CliRunner().invoke(cli, ["ask", "--bogus"])
+    assert wrong.exit_code == 2 and "错误：没有 '--bogus' 这个选项。" in wrong.output
+    assert "Error" not in wrong.output and "No such option" not in wrong.output
+
+
+def serve(port: int, data_dir: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "DANGJIAN_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "app", "serve", "--port", str(port)]
+    return subprocess.Popen(command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_serve_on_a_busy_port_is_one_chinese_line_and_a_failure(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        server = serve(taken.getsockname()[1], tmp_path)
+        out, err = server.communicate(timeout=60)
+    assert server.returncode == 1 and out == ""
+    assert err.count("\n") == 1 and "端口" in err and "已被占用" in err
+
+
+def test_stopping_serve_frees_the_port_within_five_seconds(corpus_services: Services) -> None:
+    port = free_port()
+    server = serve(port, corpus_services.settings.data_dir)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", server, "serve")  # type: ignore[arg-type]
+        server.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        while not port_free("127.0.0.1", port) and time.monotonic() - stopped < 5:
+            time.sleep(0.1)
+        assert port_free("127.0.0.1", port), "the port is still served 5 s after serve was stopped"
+    finally:
+        server.kill()
+        server.communicate()

@@ -32,6 +32,20 @@ def test_an_office_file_that_unpacks_too_far_is_refused_by_its_table_of_contents
     check_limits(FIXTURES / "formats" / "000_7485c2985d73583a.docx", Limits())  # a real document passes
 
 
+def test_an_office_file_with_too_much_text_inside_is_refused_though_images_may_be_large(
+    tmp_path: Path,
+) -> None:
+    wordy = tmp_path / "长文.docx"
+    with zipfile.ZipFile(wordy, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("word/document.xml", b"<w:t>" + "党".encode() * 1_000_000 + b"</w:t>")  # 3 MB
+        archive.writestr("word/media/image1.png", b"\x89PNG" + bytes(5 * 1024 * 1024))
+    with pytest.raises(
+        UnreadableFile, match=r"文字内容过大（解压后 3 MB，上限 2 MB，可用 DANGJIAN_MAX_XML_MB 调整）"
+    ):
+        check_limits(wordy, Limits(xml_mb=2))
+    check_limits(wordy, Limits(xml_mb=4))  # the 5 MB picture does not count
+
+
 def test_a_text_file_over_the_bound_is_refused_and_the_rest_ingested_quickly(tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()

@@ -1,6 +1,9 @@
+import os
 from pathlib import Path
 
+from ingest.discovery import SourceFile
 from ingest.metadata import document_meta, infer_date, infer_issuer, infer_title
+from ingest.pipeline import content_hash, document_passages, read_document
 
 NOTICE = """中共东莞市直属机关工作委员会
 
@@ -41,3 +44,14 @@ def test_fallbacks() -> None:
     assert infer_title("", "文件名") == "文件名"
     assert infer_date("没有日期") == ""
     assert infer_issuer("第一条 为了规范工作，制定本条例。") == ""
+
+
+def test_a_name_too_long_for_a_sidecar_beside_it_is_still_read(tmp_path: Path) -> None:
+    """`NAME.meta.toml` cannot exist when NAME.txt nearly fills the file system's 255 bytes."""
+    stem = "关于加强基层党组织建设的实施意见" * 6
+    while len(f"{stem}.txt".encode()) > os.pathconf(tmp_path, "PC_NAME_MAX"):
+        stem = stem[:-1]
+    path = tmp_path / f"{stem}.txt"
+    path.write_text(NOTICE, encoding="utf-8")
+    doc = read_document(SourceFile(path, path.name), content_hash(path, 0))
+    assert doc.meta.title == "2025年市直机关党的建设要点" and document_passages(doc, 0)

@@ -31,7 +31,7 @@ from app.drafting.question import (
     understand,
     year_kinds,
 )
-from app.drafting.text import QueryTerms
+from app.drafting.text import CJK_RUN, QueryTerms
 from index.library import Library
 from ingest.models import ChecklistItem, Hit
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 # the library nearly lacks.
 SUPPORT_THRESHOLD = 0.059
 UNSUPPORTED = "文档中没有找到能直接回答这个问题的内容，以下是最接近的段落。"
+NO_CHINESE = "请用中文提问：文件库里的文件都是中文的，用中文的说法才能找到出处。"
 NEAREST_TAIL = "以下是最接近的段落。"
 SUPPORT_DEPTH = 3  # passages whose text (with title and headings) the support score reads
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
@@ -220,11 +221,19 @@ def judge(query: str, library: Library, k: int = 8) -> Judgement:
 
 def compose_answer(query: str, library: Library, llm: LLMClient | None = None, k: int = 8) -> Answer:
     """The cited answer to `query` from the passages `library` finds; never raises for an LLM failure."""
+    if not CJK_RUN.search(query):  # the library is Chinese: an English question finds nothing in it
+        return Answer(query, (Sentence(NO_CHINESE, ()),), False, (), (), ())
     decided = judge(query, library, k)
     if not decided.answered or decided.answer is None:
         return unsupported(query, decided.hits, decided.why)
-    drafts, hits = decided.answer.drafts, decided.hits
     items = tuple(h.passage.item for h in decided.answer.items if h.passage.item)
+    return finish(query, decided.answer.drafts, items, decided.hits, llm)
+
+
+def finish(
+    query: str, drafts: list[Draft], items: tuple[ChecklistItem, ...], hits: list[Hit], llm: LLMClient | None
+) -> Answer:
+    """The extracted drafts numbered into an Answer, in the model's checked wording when there is one."""
     if llm is not None:
         drafts, notice = llm.answer_or(query, hits, drafts)
         return assemble(query, drafts, items, hits, notice)

@@ -29,6 +29,7 @@ from app.drafting.text import (
     as_sentence,
     cjk_length,
     item_text,
+    number_of,
     plain,
 )
 from index.library import Library
@@ -47,7 +48,6 @@ LIST_MIN_SCORE = 0.18
 LIST_COUNT = 0.3  # a section with as many children as the question counts
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
 _COUNT = re.compile(r"([\d一二两三四五六七八九十]+)\s*(?:项|条|块|个|种|类|有|强|大)")
-_NUMBERS = {c: i for i, c in enumerate("零一二三四五六七八九十")} | {"两": 2}
 # A measure clause must hold this share of the item's words to be about the item, not about rectifying in
 # general. Chosen by reading the best clause for each of the 20 bundled items: at 0.12 and above they
 # answer their item (开展“我陪企业跑审批”活动 for 审批流程繁琐, 0.16); below, they do not (督促解决活动
@@ -102,12 +102,7 @@ def count_asked(question: str) -> int | None:
     found = _COUNT.search(question)
     if not found:
         return None
-    text = found.group(1)
-    if text.isdigit():
-        return int(text)
-    if len(text) == 1:
-        return _NUMBERS.get(text)
-    return None
+    return number_of(found.group(1))
 
 
 def _label(heading: str, first: Hit) -> str:

@@ -1,14 +1,20 @@
-"""问答 page: a question (typed, picked, or from ?q= in the address) → a cited answer.
+"""问答 page: a conversation of questions (typed, picked, or from ?q= in the address) and cited answers.
 
-Every citation shows 《title》, issuer, date, document number, section path and
-the quoted passage, and links to the library page with the cited span highlighted.
+Every answer stays on the page with its citations (《title》, issuer, date, document number,
+section path, the quoted passage, a link to the library page with the span highlighted); a
+follow-up ("那第14条的整改措施呢？") is read against the answer before it. Each answer takes a
+verdict (有用 / 有误, and optionally what it should have said), kept in the data dir.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from app.drafting.composer import Answer, compose_answer
+from app.drafting.followup import answer_follow_up, resolve
+from app.feedback import GOOD, WRONG, Verdict, record
 from app.library_view import source_link
 from app.render import safe
 from app.state import QUESTION, services
@@ -20,15 +26,61 @@ EXAMPLES = (
     "机关里正式党员有几个人就能成立党支部？",
     "接待上级时超标准安排、借机大吃大喝，纪律处分条例怎么处分？",
 )
+TURNS = "ask.turns"  # this user's conversation: list[Turn]
+FROM_LINK = "ask.from_link"  # the ?q= of the address was asked already
+LINK_CHARS = 200  # a question longer than this is shared by its beginning: the link stays short
+CORRECTION = "ask.correction."  # + the turn's number: what the user says the answer should have been
+FOLDED_CHARS = 160  # a cited passage longer than this shows its beginning, the rest on demand
 
 
-def _ask(question: str) -> None:
+@dataclass
+class Turn:
+    """One question, as asked, and its answer; `judged` once the user gave a verdict."""
+
+    question: str
+    answer: Answer
+    judged: str = ""
+
+
+def _pick(question: str) -> None:
     st.session_state[QUESTION] = question
 
 
-def _citation(n: int, hit: Hit) -> None:
+def _clear() -> None:
+    st.session_state[TURNS] = []
+    st.query_params.clear()
+
+
+def _ask(question: str) -> None:
+    """Answer the question, reading a follow-up against the previous answer, and keep the turn."""
+    turns: list[Turn] = st.session_state[TURNS]
+    previous = turns[-1].answer if turns else None
+    library = services().library()
+    with st.spinner("正在检索…"):
+        answer = answer_follow_up(question, previous, library, services().llm()) or compose_answer(
+            resolve(question, previous, library), library, services().llm()
+        )
+    turns.append(Turn(question, answer))
+    st.query_params["q"] = question[:LINK_CHARS]
+
+
+def _judge(turn: Turn, verdict: str, correction: str = "") -> None:
+    """Keep the user's verdict on one answer, with what they saw."""
+    shown = [f"[{n}] {hit.citation_head()} {hit.passage.section_path}" for n, hit in turn.answer.shown()]
+    record(
+        services().settings.data_dir,
+        Verdict(turn.question, turn.answer.text, shown, verdict, correction.strip()),
+    )
+    turn.judged = verdict
+
+
+def _judge_wrong(i: int, turn: Turn) -> None:
+    _judge(turn, WRONG, st.session_state.get(f"{CORRECTION}{i}", ""))
+
+
+def _citation(key: str, n: int, hit: Hit) -> None:
     p = hit.passage
-    with st.container(border=True, key=f"ask.citation.{n}"):
+    with st.container(border=True, key=key):
         head = f"**[{n}]** {safe(hit.citation_head())}"
         if hit.meta.doc_number:
             head += f" {safe(hit.meta.doc_number)}"
@@ -36,43 +88,72 @@ def _citation(n: int, hit: Hit) -> None:
         st.caption(safe(p.section_path or "正文"))
         if p.item:
             st.markdown(f"清单第 **{safe(p.item.number)}** 条（{safe(p.item.category)}）")
-        st.markdown(safe(p.text))
+        text = p.text.strip()
+        st.markdown(safe(text if len(text) <= FOLDED_CHARS else text[:FOLDED_CHARS] + "……"))
+        if len(text) > FOLDED_CHARS:
+            with st.expander("展开全文", key=f"{key}.full"):
+                st.markdown(safe(text))
         st.markdown(f"[查看原文（定位到此段）]({source_link(p)})")
 
 
-def _render(answer: Answer) -> None:
-    if answer.notice:
-        st.warning(answer.notice)
-    if not answer.supported:
-        st.info(answer.text)
-    else:
-        st.markdown(safe(answer.text))
-    shown = answer.shown()
-    if shown:
-        st.subheader("出处" if answer.citations else "最接近的段落")
-        for n, hit in shown:
-            _citation(n, hit)
+def _feedback(i: int, turn: Turn) -> None:
+    if turn.judged:
+        st.caption("已记录您的反馈，谢谢。" if turn.judged == GOOD else "已记录：这个回答有误，谢谢指正。")
+        return
+    good, wrong, _ = st.columns([1, 1, 6])
+    good.button("有用", key=f"ask.good.{i}", icon=":material/thumb_up:", on_click=_judge, args=(turn, GOOD))
+    with (
+        wrong.popover("有误", icon=":material/thumb_down:", key=f"ask.wrong.{i}"),
+        st.form(key=f"ask.wrong.form.{i}", border=False),
+    ):
+        st.text_input("应该是…（可不填）", key=f"{CORRECTION}{i}")
+        st.form_submit_button("提交", on_click=_judge_wrong, args=(i, turn))
+
+
+def _render(i: int, turn: Turn, latest: bool) -> None:
+    answer = turn.answer
+    with st.chat_message("user", avatar=":material/person:"):
+        st.markdown(safe(turn.question))
+    with st.chat_message("assistant", avatar=":material/menu_book:"):
+        if answer.notice:
+            st.warning(answer.notice)
+        if answer.supported:
+            st.markdown(safe(answer.text))
+        else:
+            st.info(answer.text)
+        shown = answer.shown()
+        if shown:
+            label = "出处" if answer.citations else "最接近的段落"
+            with st.expander(f"{label}（{len(shown)} 条）", expanded=latest, key=f"ask.sources.{i}"):
+                for n, hit in shown:
+                    _citation(f"ask.citation.{i}.{n}", n, hit)
+        _feedback(i, turn)
 
 
 st.title("问答")
-if QUESTION not in st.session_state:
-    st.session_state[QUESTION] = st.query_params.get("q", "")
-question = st.text_input("用平常的话提问", key=QUESTION, placeholder=EXAMPLES[0])
-columns = st.columns(len(EXAMPLES))
-for i, (column, example) in enumerate(zip(columns, EXAMPLES, strict=True)):
-    column.button(example, key=f"ask.example.{i}", on_click=_ask, args=(example,), use_container_width=True)
+st.session_state.setdefault(TURNS, [])
+try:
+    st.caption(
+        f"已载入索引：{services().library().passages} 个段落。可以接着上一个回答追问，例如“那第14条的整改措施呢？”"
+    )
+except DangjianError as exc:  # an empty index says so before anyone asks
+    st.error(str(exc))
+    st.stop()
+columns = st.columns(len(EXAMPLES) + 1)
+for i, (column, example) in enumerate(zip(columns, EXAMPLES, strict=False)):
+    column.button(example, key=f"ask.example.{i}", on_click=_pick, args=(example,), width="stretch")
+columns[-1].button("清空对话", key="ask.clear", icon=":material/delete:", on_click=_clear, width="stretch")
 
-if question.strip():
-    st.query_params["q"] = question
-    try:
-        with st.spinner("正在检索…"):
-            answer = compose_answer(question, services().library(), services().llm())
-    except DangjianError as exc:
-        st.error(str(exc))
-        st.stop()
-    _render(answer)
-else:
-    try:  # load the shared index while the user types, so the first answer is as quick as the rest
-        st.caption(f"已载入索引：{services().library().passages} 个段落")
-    except DangjianError as exc:  # an empty index says so before anyone asks
-        st.error(str(exc))
+asked = st.chat_input("用平常的话提问", key="ask.input", max_chars=2000)
+pending = asked or st.session_state.pop(QUESTION, "")
+if not pending and not st.session_state.get(FROM_LINK):
+    st.session_state[FROM_LINK] = True
+    pending = st.query_params.get("q", "")
+try:
+    if pending.strip():
+        _ask(pending.strip())
+except DangjianError as exc:
+    st.error(str(exc))
+turns: list[Turn] = st.session_state[TURNS]
+for i, turn in enumerate(turns):
+    _render(i, turn, latest=i == len(turns) - 1)

@@ -30,6 +30,10 @@ PERSON = "ledger.person"
 DEADLINE = "ledger.deadline"
 DRAFT = "ledger.draft"  # the Ledger last built for this user
 EDITOR = "ledger.editor"
+# Pixel widths: all nine columns inside the page at 1366 px (about 900 px beside the sidebar); cells
+# wrap within ROW_HEIGHT and show the rest on hover.
+GRID_WIDTHS = (40, 120, 110, 235, 75, 60, 90, 90, 65)
+ROW_HEIGHT = 110
 EDITABLE = ("整改措施", "责任单位", "责任人", "整改时限", "完成情况")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -50,7 +54,7 @@ items = {
     if (i := h.passage.item)
 }
 st.text_area("本单位查摆出的问题", key=PROBLEMS, height=160, placeholder=PLACEHOLDER)
-st.multiselect("或从问题清单中选择", options=list(items), key=PICKED)
+st.multiselect("或从问题清单中选择", options=list(items), key=PICKED, placeholder="选择清单条目（可多选）")
 left, middle, right = st.columns(3)
 left.text_input("责任单位", key=UNIT)
 middle.text_input("责任人", key=PERSON)
@@ -90,10 +94,15 @@ if isinstance(draft, Ledger):
         hide_index=True,
         num_rows="fixed",
         width="stretch",
+        row_height=ROW_HEIGHT,
         disabled=[c for c in COLUMNS if c not in EDITABLE],
         column_config={
-            "完成情况": st.column_config.SelectboxColumn("完成情况", options=list(STATUSES), required=True),
-            "整改措施": st.column_config.TextColumn("整改措施", width="large"),
+            name: (
+                st.column_config.SelectboxColumn(name, options=list(STATUSES), required=True, width=width)
+                if name == "完成情况"
+                else st.column_config.TextColumn(name, width=width)
+            )
+            for name, width in zip(COLUMNS, GRID_WIDTHS, strict=True)
         },
     )
     final = apply_edits(draft, edited.to_dict("records"))

@@ -78,7 +78,13 @@ def _show_list(docs: list[StoredDocument], notes: dict[str, str]) -> None:
     chosen_issuers = right.multiselect("发文机关", issuers, key=lv.ISSUER, placeholder="全部")
     shown = [d for d in docs if lv.matches(d, chosen_kinds, chosen_years, chosen_issuers)]
     st.caption(f"显示 {len(shown)} / {len(docs)} 个文件；“状态”一栏标出已被同系列新文件取代的旧文件。")
-    st.dataframe(lv.table_rows(shown, notes), hide_index=True, key=lv.TABLE)
+    st.dataframe(
+        lv.table_rows(shown, notes),
+        hide_index=True,
+        key=lv.TABLE,
+        width="stretch",
+        column_config={name: st.column_config.Column(width=w) for name, w in lv.TABLE_WIDTHS.items()},
+    )
 
 
 def _show_upload() -> None:
