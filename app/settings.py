@@ -97,7 +97,8 @@ class Settings(BaseSettings):
         "evals/bench_hostile.py --boundary: within 30 s and 1 GB on two cores).",
     )
     max_xml_mb: float = Field(
-        4.0, description="Largest text (XML) inside an Office file, unpacked, in megabytes (images do not count)."
+        4.0,
+        description="Largest text (XML) inside an Office file, unpacked, in megabytes (images do not count).",
     )
     max_unpacked_mb: float = Field(
         200.0, description="Largest unpacked content of an Office file, in megabytes."
