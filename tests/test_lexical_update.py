@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import build_services
+from app.services import Services, build_services
 from index import updater
 from index.lexical import LexicalIndex, policy, storage
 from index.lexical.tantivy_index import TantivyIndex
@@ -27,7 +27,7 @@ QUESTIONS = ("食堂菜谱公示", "问责情形", "廉洁自律", "党组织书
 REFRESH = """
 import os, signal, sys
 from pathlib import Path
-from app.services import build_services
+from app.services import Services, build_services
 from app.settings import Settings
 from index.lexical import policy, storage
 from index.lexical.tantivy_index import TantivyIndex
@@ -77,14 +77,20 @@ def _refresh_elsewhere(data: Path, kill_at: str = "") -> subprocess.Popen[str]:
     )
 
 
-def _ingested_then_edited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, LexicalIndex]:
-    """The regulations ingested, then edited and written to the store without refreshing the lexical index."""
+def _ingested(tmp_path: Path) -> tuple[Services, Path, LexicalIndex]:
+    """A copy of the regulations ingested: the services, the copy, and the saved lexical index."""
     docs = tmp_path / "docs"
     shutil.copytree(REGULATIONS, docs)
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([docs], prune=True)
-    before = storage.load(services.lexical_folder)
-    assert before is not None
+    saved = storage.load(services.lexical_folder)
+    assert saved is not None
+    return services, docs, saved
+
+
+def _ingested_then_edited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, LexicalIndex]:
+    """The regulations ingested, then edited and written to the store without refreshing the lexical index."""
+    services, docs, before = _ingested(tmp_path)
     _edit(docs)
     with monkeypatch.context() as m:
         m.setattr(updater, "refresh_lexical", lambda *_: None)
@@ -95,13 +101,7 @@ def _ingested_then_edited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tu
 def test_update_replaces_a_document_s_passages_and_ranks_like_a_full_build(
     tmp_path: Path, incremental: None
 ) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(REGULATIONS, docs)
-    services = build_services(make_settings(tmp_path / "data"))
-    services.ingest([docs], prune=True)
-    before = storage.load(services.lexical_folder)
-    assert before is not None
-
+    services, docs, before = _ingested(tmp_path)
     _edit(docs)
     services.ingest([docs], prune=True)
     updated = storage.load(services.lexical_folder)
@@ -135,10 +135,7 @@ def test_update_replaces_a_document_s_passages_and_ranks_like_a_full_build(
 def test_an_update_outgrowing_its_share_means_a_full_build(
     tmp_path: Path, incremental: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    docs = tmp_path / "docs"
-    shutil.copytree(REGULATIONS, docs)
-    services = build_services(make_settings(tmp_path / "data"))
-    services.ingest([docs], prune=True)
+    services, docs, _ = _ingested(tmp_path)
     monkeypatch.setattr(policy, "UPDATE_SHARE", 0.01)  # three changed documents of nine is too many
     _edit(docs)
     services.ingest([docs], prune=True)
