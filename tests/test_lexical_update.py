@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.services import Services, build_services
@@ -222,3 +223,17 @@ def test_load_retries_once_when_the_folder_moves_underneath(
     monkeypatch.setattr(TantivyIndex, "open", staticmethod(gone_once))
     loaded = storage.load(folder)
     assert loaded is not None and calls["n"] == 2
+
+
+def test_among_limits_to_those_rows_and_leaves_their_scores() -> None:
+    texts = [
+        "第一条 党组织书记履行第一责任人职责。",
+        "第二条 机关食堂应当公示每周菜谱。",
+        "第三条 党组织定期开展廉洁教育。",
+    ]
+    index = LexicalIndex.build(["a#0", "b#0", "c#0"], texts, [], "f")
+    everywhere = index.search("党组织书记", 10)
+    assert [pid for pid, _ in everywhere["words"]] == ["a#0", "c#0"]
+    among = index.search("党组织书记", 10, among=np.asarray([1, 2]))
+    assert among == {channel: [h for h in hits if h[0] == "c#0"] for channel, hits in everywhere.items()}
+    assert index.search("党组织书记", 10, among=np.zeros(0, dtype=np.int64)) == {"words": [], "bigrams": []}
