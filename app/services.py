@@ -1,6 +1,6 @@
 """`build_services(settings)`: the one place where engines are wired together.
 
-The CLI and the pages call these methods; they never see Chroma, bm25s or
+The CLI and the pages call these methods; they never see Chroma, tantivy or
 torch. Heavy things (the embedding model, the lexical index) are built on first
 use and kept, so a search that needs no embedding never loads torch.
 """
@@ -283,7 +283,7 @@ class Services:
             if engine is None:
                 generation = self.store.generation()  # read first: a write during the rebuild shows next time
                 lexical = refresh_lexical(self.store, self.lexical_folder)
-                if not lexical.ids:
+                if not lexical.passages:
                     raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
                 semantic = self.semantic_index()
                 documents = functools.cache(

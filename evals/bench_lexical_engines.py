@@ -1,25 +1,24 @@
-"""Lexical engines side by side at scale: today's bm25s segments against SQLite FTS5 and tantivy,
-over the same pre-tokenised passages of the law corpus (~150,000 passages).
+"""Lexical engines side by side at scale: the lexical index (tantivy) against plain bm25s, which it
+replaced, and SQLite FTS5, over the same pre-tokenised passages of the law corpus (~150,000 passages).
 
-Our delta segments write into bm25s's internals (index/lexical/segment.py); an engine that
-updates itself would drop that, if it is as fast. Per engine:
+bm25s needed a delta segment written into its internals for updates (removed with it); tantivy
+updates itself. Per engine:
 - build: indexing the passages' tokens, saved to disk (tokenising is the same jieba and bigram
   work for every engine: measured once, as `tokenise_s`);
 - warm query p50/p95 over 200 real questions (75 dev-set questions, 125 STARD ones), both
   channels 100 deep as search fuses them, every engine with the same query tokens;
 - update: three documents replaced (their passages deleted, edited ones inserted, tokenising
   included), until searchable and on disk, five times over other documents (the median
-  counts; bm25s's delta holds every document changed since its main build, as in the product);
-  then the edit must be found;
+  counts; bm25s has no update of its own: not measured); then the edit must be found;
 - ranking: top-10 overlap with bm25s per channel, and recall@10 per channel on the 125 STARD
   questions (a gold article's first 30 characters inside a top-10 passage, as evals/bench_stard.py);
   size on disk.
 
-FTS5 (Python's own sqlite3) takes the tokens as space-joined text with its `ascii` tokenizer,
-which keeps every non-ASCII character as a token character, so a jieba word stays whole; it
-ranks with bm25() (k1 1.2, IDF without bm25s's +1, so a character in most passages weighs 0).
-tantivy is no project dependency and is measured only where it imports (its `whitespace`
-tokenizer, BM25 k1 1.2): `pip install --target DIR tantivy`, then PYTHONPATH=DIR.
+The lexical index is measured as the product runs it (index/lexical: an update hard-links the
+saved folder, deletes and adds in tantivy, and swaps the metadata). FTS5 (Python's own sqlite3)
+takes the tokens as space-joined text with its `ascii` tokenizer, which keeps every non-ASCII
+character as a token character, so a jieba word stays whole; it ranks with bm25() (k1 1.2, IDF
+without bm25s's +1, so a character in most passages weighs 0). bm25s is a dev dependency.
 
     .venv/bin/python evals/bench_lexical_engines.py [--work data/bench-lexical-engines] [--documents N]
 
@@ -41,13 +40,14 @@ from typing import Any, Protocol
 
 import bm25s
 import numpy as np
+import tantivy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from evals.bench_stard import STARD, first_hit, gold_prefixes  # noqa: E402
 from evals.common import LAWS, ROOT, SHARED, write_result  # noqa: E402
 from index.lexical import WORDS, LexicalIndex, storage  # noqa: E402
-from index.lexical.segment import Segment  # noqa: E402
-from index.lexical.tokens import CHANNELS, TokenIds, token_ids  # noqa: E402
+from index.lexical.tantivy_index import TantivyIndex  # noqa: E402
+from index.lexical.tokens import CHANNELS, tokenized  # noqa: E402
 from index.search import CHANNEL_DEPTH  # noqa: E402
 from index.tokenize import ChineseTokenizer, harvest_terms, read_term_file  # noqa: E402
 from index.updater import POLICY_TERMS, lexical_text  # noqa: E402
@@ -61,8 +61,6 @@ STARD_QUESTIONS = 125
 REPLACED = 3
 ROUNDS = 5
 EDIT = "第九十九条 机关食堂应当公示每周菜谱并接受干部职工监督。"
-# Another engine holds bm25s's query p50 and update time if it is at most this much slower.
-SLOWER_AT_MOST = 1.10
 
 Tokens = dict[str, tuple[str, ...]]  # channel -> query tokens
 
@@ -70,11 +68,12 @@ Tokens = dict[str, tuple[str, ...]]  # channel -> query tokens
 class Engine(Protocol):
     """What the benchmark asks of each engine: results are passage ids per channel, best first."""
 
-    def build(self, ids: list[str], corpus: TokenIds, folder: Path) -> None: ...
+    def build(self, ids: list[str], corpus: dict[str, list[str]], folder: Path) -> None: ...
 
     def search(self, query: str, tokens: Tokens, k: int) -> dict[str, list[str]]: ...
 
-    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> None: ...
+    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> bool:
+        """Whether it could: False for an engine without updates of its own."""
 
 
 def law_passages(documents: int | None) -> tuple[list[str], list[str]]:
@@ -104,55 +103,71 @@ def questions() -> tuple[list[str], list[dict[str, Any]]]:
     return dev[:DEV_QUESTIONS] + [q["question"] for q in stard], stard
 
 
-def joined(corpus: TokenIds) -> dict[str, list[str]]:
-    """Per channel, each passage's tokens as one space-joined string: what FTS5 and tantivy index."""
-    out = {}
-    for channel, (arrays, vocab) in corpus.items():
-        words = np.asarray(list(vocab), dtype=object)
-        out[channel] = [" ".join(words[a]) for a in arrays]
-    return out
-
-
-def tokenised(texts: Sequence[str], tokenizer: ChineseTokenizer) -> dict[str, list[str]]:
-    """A few passages' tokens, for an update: the same path as the build's."""
-    return joined(token_ids(texts, tokenizer))
-
-
 def rows_of(ids: Sequence[str], docs: set[str]) -> list[int]:
     """Positions of these documents' passages."""
     return [i for i, pid in enumerate(ids) if document_of(pid) in docs]
 
 
 class Bm25s:
-    """Today's index: a main segment, saved and loaded memory-mapped; an update is a delta segment."""
+    """Plain bm25s, one ranker per channel, saved and loaded memory-mapped: the ranking reference."""
+
+    def __init__(self) -> None:
+        self.rankers: dict[str, bm25s.BM25] = {}
+        self.ids: list[str] = []
+
+    def build(self, ids: list[str], corpus: dict[str, list[str]], folder: Path) -> None:
+        for channel, strings in corpus.items():
+            ranker = bm25s.BM25()
+            ranker.index([s.split() or [""] for s in strings], show_progress=False)
+            ranker.save(folder / channel)
+            self.rankers[channel] = bm25s.BM25.load(folder / channel, mmap=True, load_vocab=True)
+        self.ids = ids
+
+    def search(self, query: str, tokens: Tokens, k: int) -> dict[str, list[str]]:
+        out = {}
+        for channel, terms in tokens.items():
+            scores = np.asarray(self.rankers[channel].get_scores(list(terms))) if terms else np.zeros(1)
+            top = np.argsort(-scores, kind="stable")[:k]
+            out[channel] = [self.ids[i] for i in top if scores[i] > 0]
+        return out
+
+    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> bool:
+        return False
+
+
+class Lexical:
+    """The lexical index as the product runs it: saved, loaded, updated in place and saved again."""
 
     def __init__(self, tokenizer: ChineseTokenizer) -> None:
         self.tokenizer = tokenizer
         self.folder = Path()
         self.index: LexicalIndex | None = None
-        self.changed: dict[str, str] = {}  # passages of the documents changed since the main build
-        self.stale: set[str] = set()
 
-    def build(self, ids: list[str], corpus: TokenIds, folder: Path) -> None:
-        main = Segment.build(ids, corpus, np.zeros(len(ids), dtype=np.float32), ())
-        documents = dict.fromkeys(map(document_of, ids), "v1")
-        storage.save(LexicalIndex(self.tokenizer, main, "v1", documents=documents), folder)
+    def build(self, ids: list[str], corpus: dict[str, list[str]], folder: Path) -> None:
         self.folder = folder
+        documents = dict.fromkeys(map(document_of, ids), "v1")
+        with storage.new_folder(folder) as own:
+            engine = TantivyIndex.create(own)
+            engine.write(list(map(document_of, ids)), range(len(ids)), corpus)  # tokenised once for all
+            prior, items = np.zeros(len(ids), dtype=np.float32), np.zeros(0, dtype=np.int64)
+            index = LexicalIndex(
+                self.tokenizer, engine, ids, prior, items, "v1", documents=documents, folder=own
+            )
+            storage.save(index, folder)
         self.index = storage.load(folder)
 
     def search(self, query: str, tokens: Tokens, k: int) -> dict[str, list[str]]:
         assert self.index is not None
         return {c: [pid for pid, _ in hits] for c, hits in self.index.search(query, k).items()}
 
-    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> None:
+    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> bool:
         assert self.index is not None
-        self.changed.update(zip(ids, texts, strict=True))
-        self.stale |= gone
-        prior = np.zeros(len(self.changed), dtype=np.float32)
-        self.index = self.index.updated(
-            list(self.changed), list(self.changed.values()), prior, (), self.stale, "v2", ""
-        )
-        storage.save(self.index, self.folder)
+        documents = {d: "v2" if d in gone else h for d, h in self.index.documents.items()}
+        prior = np.zeros(len(ids), dtype=np.float32)
+        with storage.new_folder(self.folder) as own:
+            self.index = self.index.updated(ids, texts, prior, (), documents, "v2", "", own)
+            storage.save(self.index, self.folder)
+        return True
 
 
 class Fts5:
@@ -163,10 +178,10 @@ class Fts5:
         self.db: sqlite3.Connection | None = None
         self.ids: list[str] = []
 
-    def build(self, ids: list[str], corpus: TokenIds, folder: Path) -> None:
+    def build(self, ids: list[str], corpus: dict[str, list[str]], folder: Path) -> None:
         folder.mkdir(parents=True)
         self.db = sqlite3.connect(folder / "lexical.sqlite")
-        for channel, texts in joined(corpus).items():
+        for channel, texts in corpus.items():
             self.db.execute(f"CREATE VIRTUAL TABLE {channel} USING fts5(body, tokenize='ascii')")
             self.db.executemany(f"INSERT INTO {channel}(rowid, body) VALUES (?, ?)", enumerate(texts))
             self.db.execute(f"INSERT INTO {channel}({channel}) VALUES ('optimize')")
@@ -182,65 +197,16 @@ class Fts5:
             out[channel] = [self.ids[r] for (r,) in self.db.execute(sql, (match, k))] if terms else []
         return out
 
-    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> None:
+    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> bool:
         assert self.db is not None
         dead = [(r,) for r in rows_of(self.ids, gone)]
-        for channel, strings in tokenised(texts, self.tokenizer).items():
+        for channel, strings in tokenized(texts, self.tokenizer).items():
             self.db.executemany(f"DELETE FROM {channel} WHERE rowid = ?", dead)
             rows = enumerate(strings, start=len(self.ids))
             self.db.executemany(f"INSERT INTO {channel}(rowid, body) VALUES (?, ?)", rows)
         self.db.commit()
         self.ids += ids
-
-
-class Tantivy:
-    """One tantivy index, a field per channel (term frequencies, no positions), one indexing thread."""
-
-    def __init__(self, tokenizer: ChineseTokenizer, tantivy: Any) -> None:
-        self.tokenizer = tokenizer
-        self.tantivy = tantivy
-        builder = tantivy.SchemaBuilder()
-        builder.add_text_field("doc", tokenizer_name="raw")
-        builder.add_integer_field("row", fast=True)
-        for channel in CHANNELS:
-            builder.add_text_field(channel, tokenizer_name="whitespace", index_option="freq")
-        self.schema = builder.build()
-        self.index: Any = None
-        self.writer: Any = None
-        self.ids: list[str] = []
-
-    def _add(self, ids: Sequence[str], texts: Mapping[str, Sequence[str]]) -> None:
-        first = len(self.ids)
-        for i, pid in enumerate(ids):
-            fields = {channel: texts[channel][i] for channel in CHANNELS}
-            self.writer.add_document(self.tantivy.Document(doc=document_of(pid), row=first + i, **fields))
-        self.ids += ids
-        self.writer.commit()
-        self.index.reload()
-
-    def build(self, ids: list[str], corpus: TokenIds, folder: Path) -> None:
-        folder.mkdir(parents=True)
-        self.index = self.tantivy.Index(self.schema, path=str(folder))
-        self.writer = self.index.writer(heap_size=256_000_000, num_threads=1)
-        self._add(ids, joined(corpus))
-
-    def search(self, query: str, tokens: Tokens, k: int) -> dict[str, list[str]]:
-        searcher = self.index.searcher()
-        query_of = self.tantivy.Query
-        out: dict[str, list[str]] = {}
-        for channel, terms in tokens.items():
-            should = [
-                (self.tantivy.Occur.Should, query_of.term_query(self.schema, channel, t)) for t in terms
-            ]
-            hits = searcher.search(query_of.boolean_query(should), k, count=False).hits if terms else []
-            rows = searcher.fast_field_values("row", [address for _, address in hits]) if hits else []
-            out[channel] = [self.ids[r] for r in rows]
-        return out
-
-    def replace(self, gone: set[str], ids: list[str], texts: list[str]) -> None:
-        for doc in gone:
-            self.writer.delete_documents_by_term("doc", doc)
-        self._add(ids, tokenised(texts, self.tokenizer))
+        return True
 
 
 def size_mb(folder: Path) -> float:
@@ -288,7 +254,7 @@ def compare(
     engines: Mapping[str, Engine],
     ids: list[str],
     texts: list[str],
-    corpus: TokenIds,
+    corpus: dict[str, list[str]],
     tokenizer: ChineseTokenizer,
     work: Path,
 ) -> dict[str, dict[str, Any]]:
@@ -311,15 +277,15 @@ def compare(
     figures = {}
     for name, engine in engines.items():
         shares = [overlap(mine, theirs) for mine, theirs in zip(results[name], results["bm25s"], strict=True)]
-        rounds = [timed(partial(engine.replace, *edit)) for edit in edits]
+        rounds = [updated(engine, edit) for edit in edits]
         p50, p95 = np.percentile(times[name], [50, 95])
         figures[name] = {
             "build_s": round(built[name], 1),
             "query_p50_ms": round(float(p50), 1),
             "query_p95_ms": round(float(p95), 1),
-            "update_s": round(float(np.median(rounds)), 2),
-            "update_rounds_s": [round(r, 2) for r in rounds],
-            "edit_found": set(engine.search(EDIT, probe, 1)[WORDS]) <= edited,
+            "update_s": round(float(np.median(rounds)), 2) if None not in rounds else None,
+            "update_rounds_s": [r and round(r, 2) for r in rounds],
+            "edit_found": set(engine.search(EDIT, probe, 1)[WORDS]) <= edited if None not in rounds else None,
             "top10_overlap": {
                 c: round(float(np.mean([s[c] for s in shares if c in s])), 3) for c in CHANNELS
             },
@@ -328,6 +294,12 @@ def compare(
         }
         print(name, json.dumps(figures[name], ensure_ascii=False), flush=True)
     return figures
+
+
+def updated(engine: Engine, edit: tuple[set[str], list[str], list[str]]) -> float | None:
+    """Seconds one round of replacements takes; None for an engine without updates."""
+    started = time.perf_counter()
+    return time.perf_counter() - started if engine.replace(*edit) else None
 
 
 def replacements(ids: list[str], texts: list[str]) -> list[tuple[set[str], list[str], list[str]]]:
@@ -361,18 +333,14 @@ def main() -> None:
     ids, texts = law_passages(args.documents)
     tokenizer = ChineseTokenizer(sorted(read_term_file(POLICY_TERMS) | harvest_terms(texts)))
     started = time.perf_counter()
-    corpus = token_ids(texts, tokenizer)
+    corpus = tokenized(texts, tokenizer)
     tokenise_s = time.perf_counter() - started
-    engines: dict[str, Engine] = {"bm25s": Bm25s(tokenizer), "sqlite_fts5": Fts5(tokenizer)}
-    skipped: dict[str, str] = {}
-    versions = {"bm25s": bm25s.__version__, "sqlite": sqlite3.sqlite_version}
-    try:
-        import tantivy
-
-        engines["tantivy"] = Tantivy(tokenizer, tantivy)
-        versions["tantivy"] = tantivy.__version__
-    except ImportError:
-        skipped["tantivy"] = "not importable here (not a project dependency; see the docstring)"
+    engines: dict[str, Engine] = {
+        "bm25s": Bm25s(),
+        "sqlite_fts5": Fts5(tokenizer),
+        "tantivy": Lexical(tokenizer),
+    }
+    versions = {"bm25s": bm25s.__version__, "sqlite": sqlite3.sqlite_version, "tantivy": tantivy.__version__}
     figures: dict[str, Any] = {
         "passages": len(ids),
         "documents": len(set(map(document_of, ids))),
@@ -382,23 +350,11 @@ def main() -> None:
         "replaced": f"{REPLACED} documents a round, {ROUNDS} rounds",
         "tokenise_s": round(tokenise_s, 1),
         "versions": versions,
-        "skipped": skipped,
     }
     figures["engines"] = compare(engines, ids, texts, corpus, tokenizer, args.work)
-    figures["holds_bm25s"] = holds(figures["engines"])
     print(json.dumps(figures, ensure_ascii=False, indent=2))
     print(f"written to {write_result('lexical_engines.json', figures)}")
     shutil.rmtree(args.work, ignore_errors=True)
-
-
-def holds(engines: dict[str, dict[str, Any]]) -> dict[str, bool]:
-    """Per engine, whether it is within SLOWER_AT_MOST of bm25s in both query p50 and update time."""
-    base = engines["bm25s"]
-    return {
-        name: all(f[key] <= SLOWER_AT_MOST * base[key] for key in ("query_p50_ms", "update_s"))
-        for name, f in engines.items()
-        if name != "bm25s"
-    }
 
 
 if __name__ == "__main__":

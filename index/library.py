@@ -2,7 +2,7 @@
 
 Drafting code (answers, lectures, ledgers) asks for passages with a document scope, the weight of a
 question's words, the library's documents, its checklist items and which documents supersede which;
-it never sees Chroma, bm25s or the search engine's insides. Document records are read once per
+it never sees Chroma, tantivy or the search engine's insides. Document records are read once per
 write generation (and kept on disk beside the lexical index, so a new process need not read them
 either), not on every question.
 """

@@ -1,7 +1,7 @@
 """Chinese tokenising for lexical search: jieba words (search mode) and character 1-2 grams.
 
-bm25s's own tokenizer keeps a whole Chinese clause as one token, so Chinese is
-configured here, never defaulted: a jieba instance with a user dictionary of
+A BM25 engine's default tokenizer (tantivy's, bm25s's) keeps a whole Chinese clause as one
+token, so Chinese is configured here, never defaulted: a jieba instance with a user dictionary of
 policy terms (curated in corpus/policy_terms.txt plus quoted terms harvested
 from the indexed passages), Chinese stopwords, and overlapping character bigrams
 as a second view that survives jieba's segmentation mistakes.

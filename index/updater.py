@@ -235,7 +235,8 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
 
     Current means built at the store's present write generation (one small read) or,
     failing that, over the same documents (the fingerprint reads every document record).
-    Otherwise a delta segment or a full build, as index/lexical/policy.py decides.
+    Otherwise updated in place or built whole, as index/lexical/policy.py decides; on a full
+    disk it is built in memory, and the next start saves what could not be saved.
     """
     generation = store.generation()  # read before the passages: a write meanwhile shows next time
     saved = storage.load(folder)
@@ -247,45 +248,63 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
         if generation:  # the next start takes the cheap path
             storage.record_generation(saved, folder, generation)
         return saved
-    index = _with_delta(saved, store, documents, fingerprint, generation) if saved else None
-    if index is None:
-        rows = _Passages.of(store.iter_passages(), documents)
-        counts = citation_counts(rows.texts)
-        terms = read_term_file(POLICY_TERMS) | harvest_terms(rows.texts)
-        authority = authority_scores(rows.titles, counts)
-        index = LexicalIndex.build(
-            rows.ids,
-            rows.texts,
-            sorted(terms),
-            fingerprint,
-            authority,
-            rows.items,
-            generation,
-            documents,
-            counts,
-        )
     try:
-        with disk_full_said(folder):
+        with disk_full_said(folder), storage.new_folder(folder) as fresh:
+            index = _updated(saved, store, documents, fingerprint, generation, fresh) if saved else None
+            index = index or _built(store, documents, fingerprint, generation, fresh)
             storage.save(index, folder)
-    except DiskFull:  # searching goes on from memory; the next start rebuilds what could not be saved
-        pass
+    except DiskFull:  # searching goes on from memory
+        index = _built(store, documents, fingerprint, generation, None)
     return index
 
 
-def _with_delta(
-    saved: LexicalIndex, store: PassageStore, documents: dict[str, str], fingerprint: str, generation: str
+def _built(
+    store: PassageStore, documents: dict[str, str], fingerprint: str, generation: str, folder: Path | None
+) -> LexicalIndex:
+    """A full build over every passage of `documents`, into `folder` (None: in memory)."""
+    rows = _Passages.of(store.iter_passages(), documents)
+    counts = citation_counts(rows.texts)
+    terms = read_term_file(POLICY_TERMS) | harvest_terms(rows.texts)
+    authority = authority_scores(rows.titles, counts)
+    return LexicalIndex.build(
+        rows.ids,
+        rows.texts,
+        sorted(terms),
+        fingerprint,
+        authority,
+        rows.items,
+        generation,
+        documents,
+        counts,
+        folder,
+    )
+
+
+def _updated(
+    saved: LexicalIndex,
+    store: PassageStore,
+    documents: dict[str, str],
+    fingerprint: str,
+    generation: str,
+    folder: Path,
 ) -> LexicalIndex | None:
-    """`saved`'s main segment plus a delta of the documents changed since it was built; None when
-    the policy wants a full build."""
-    changes = policy.delta_changes(saved, documents)
-    if changes is None:
+    """`saved` in `folder` with the documents changed since replaced; None when the policy wants a
+    full build, or when another process's save removed `saved`'s files before they were linked."""
+    fresh = policy.changed(saved, documents)
+    if fresh is None:
         return None
-    rows = _Passages.of(store.passages_of(changes.fresh), documents)
-    if not policy.delta_fits(saved, len(rows.ids)):
+    rows = _Passages.of(store.passages_of(fresh), documents)
+    if not policy.update_fits(saved, len(rows.ids)):
         return None
     authority = authority_scores(rows.titles, Counter(saved.citations) + citation_counts(rows.texts))
-    index = saved.updated(rows.ids, rows.texts, authority, rows.items, changes.stale, fingerprint, generation)
-    return index if policy.delta_fits(saved, index.delta_size) else None
+    try:
+        return saved.updated(
+            rows.ids, rows.texts, authority, rows.items, documents, fingerprint, generation, folder
+        )
+    except FileNotFoundError:
+        for leftover in folder.iterdir():  # the links made so far: the full build starts empty
+            leftover.unlink()
+        return None
 
 
 def run_ingest(

@@ -126,7 +126,8 @@ def test_index_saved_by_an_older_version_is_rebuilt(tmp_path: Path) -> None:
     assert item_ids == services.store.checklist_item_ids() and len(item_ids) == 20
     meta_file = services.lexical_folder / "meta.json"
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    del meta["main"], meta["generation"]  # the single-folder layout had neither
+    meta["main"] = meta.pop("index")  # the bm25s layout named a main segment folder instead
+    del meta["generation"]  # and the single-folder layout had no generation
     meta_file.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     assert storage.load(services.lexical_folder) is None
     rebuilt = refresh_lexical(services.store, services.lexical_folder)
@@ -141,9 +142,9 @@ def test_a_write_that_changes_no_document_costs_one_fingerprint_scan(tmp_path: P
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([_folder(tmp_path)])
     services.store._bump_generation()
-    built = storage.stored(services.lexical_folder, "main")
+    built = storage.stored(services.lexical_folder, "index")
     refresh_lexical(services.store, services.lexical_folder)
-    assert storage.stored(services.lexical_folder, "main") == built  # not rebuilt
+    assert storage.stored(services.lexical_folder, "index") == built  # not rebuilt
     assert storage.stored(services.lexical_folder, "generation") == services.store.generation()
 
 

@@ -1,56 +1,62 @@
-"""The lexical index in memory: a main segment, an optional delta segment, and main's dead passages.
+"""The lexical index in memory: a tantivy index, the passage id of each of its rows, and their priors.
 
-Built whole from every passage, or updated by a delta over the documents changed since the
-main build (index/lexical/policy.py says which); on disk through index/lexical/storage.py.
+Built whole from every passage, or updated in place for the documents changed since (tantivy
+deletes and adds; index/lexical/policy.py says when a full build is due instead); on disk through
+index/lexical/storage.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 
-from index.lexical.segment import Segment, top_k
-from index.lexical.tokens import BIGRAMS, WORDS, token_ids
+from index.lexical.tantivy_index import TantivyIndex
+from index.lexical.tokens import BIGRAMS, WORDS, tokenized
 from index.tokenize import ChineseTokenizer
 from ingest.models import document_of
 
 
 class LexicalIndex:
-    """Two BM25 rankings over the same passage ids, in a main and an optional delta segment.
+    """Two BM25 rankings (words, bigrams) over passages, whose rows are positions in `ids`.
 
-    `documents` (doc id -> content hash) are those the main segment was built from; passages of
-    main whose document has since changed or gone are `dead` (never returned), and the documents
-    added or changed since are the delta. `citations` are the main's citation counts, for the
-    delta's prior; `tokenizer` keeps the main's harvested terms until the next full build.
+    An update appends the changed documents' passages as new rows and blanks their old rows'
+    ids (""), so positions held elsewhere (checklist items, a document's passages) stay valid.
+    `built` is how many rows the last full build wrote; `documents` (doc id -> content hash) are
+    those the index holds; `citations` are the full build's citation counts, for a new passage's
+    prior; `tokenizer` keeps the full build's harvested terms until the next one. `folder` is
+    where the tantivy index lives (None: in memory only, when the disk is full).
     """
 
     def __init__(
         self,
         tokenizer: ChineseTokenizer,
-        main: Segment,
+        engine: TantivyIndex,
+        ids: Sequence[str],
+        authority: np.ndarray,
+        items: np.ndarray,
         fingerprint: str,
         generation: str = "",
         documents: Mapping[str, str] | None = None,
         citations: Mapping[str, int] | None = None,
-        delta: Segment | None = None,
-        dead: Sequence[int] = (),
+        built: int | None = None,
+        folder: Path | None = None,
     ) -> None:
         self.tokenizer = tokenizer
-        self.main = main
-        self.delta = delta
+        self.engine = engine
+        self.ids = list(ids)
+        self.authority = np.asarray(authority, dtype=np.float32)  # per row (index/authority.py)
+        # positions of the checklist items' passages, for `search(among=...)`
+        self.items = np.asarray(items, dtype=np.int64)
         self.fingerprint = fingerprint
         # the store's write generation it was built at: equal means current, without a fingerprint
         self.generation = generation
         self.documents = dict(documents or {})
         self.citations = dict(citations or {})
-        self.dead = np.asarray(dead, dtype=np.int64)
-        self.ids: list[str] = [pid for seg in self.segments for pid in seg.ids]
-        self.authority = np.concatenate([seg.authority for seg in self.segments]).astype(np.float32)
-        # positions of the checklist items' passages, for `search(among=...)`
-        self.items = np.concatenate([main.items] + ([delta.items + len(main.ids)] if delta else []))
-        if len(self.dead):
-            self.items = np.setdiff1d(self.items, self.dead)
+        self.built = len(self.ids) if built is None else built
+        self.folder = folder
+        self.passages = sum(1 for pid in self.ids if pid)  # rows blanked by an update not counted
         self._position: dict[str, int] | None = None
 
     @classmethod
@@ -65,12 +71,25 @@ class LexicalIndex:
         generation: str = "",
         documents: Mapping[str, str] | None = None,
         citations: Mapping[str, int] | None = None,
+        folder: Path | None = None,
     ) -> LexicalIndex:
-        """A full build: one main segment over every passage, tokenised in parallel for large corpora."""
+        """A full build into the new, empty `folder` (None: in memory), tokenised in parallel for large corpora."""
         tokenizer = ChineseTokenizer(terms)
+        engine = TantivyIndex.create(folder)
+        engine.write([document_of(pid) for pid in ids], range(len(ids)), tokenized(texts, tokenizer))
         prior = np.zeros(len(ids), dtype=np.float32) if authority is None else authority
-        main = Segment.build(ids, token_ids(texts, tokenizer), prior, items)
-        return cls(tokenizer, main, fingerprint, generation, documents, citations)
+        return cls(
+            tokenizer,
+            engine,
+            ids,
+            prior,
+            np.asarray(items),
+            fingerprint,
+            generation,
+            documents,
+            citations,
+            folder=folder,
+        )
 
     def updated(
         self,
@@ -78,58 +97,56 @@ class LexicalIndex:
         texts: Sequence[str],
         authority: np.ndarray,
         items: Sequence[int],
-        stale: set[str],
+        documents: Mapping[str, str],
         fingerprint: str,
         generation: str,
+        folder: Path,
     ) -> LexicalIndex:
-        """This index's main segment with a new delta: `ids`/`texts` are every passage of the documents
-        added or changed since the main build, `stale` the documents of main that changed or went."""
-        delta = Segment.build(ids, token_ids(texts, self.tokenizer), authority, items)
-        delta.align_idf(self.main)
-        dead = [i for i, pid in enumerate(self.main.ids) if document_of(pid) in stale]
-        return LexicalIndex(
-            self.tokenizer, self.main, fingerprint, generation, self.documents, self.citations, delta, dead
+        """This index in the new, empty `folder` with the changes to `documents` (doc id -> content hash)
+        applied: `ids`/`texts` are every passage of the documents added or changed since."""
+        assert self.folder is not None, "an index kept in memory is rebuilt, not updated"
+        stale = {d for d, h in self.documents.items() if documents.get(d) != h}
+        engine = TantivyIndex.linked(self.folder, folder)
+        first = len(self.ids)
+        engine.write(
+            [document_of(pid) for pid in ids],
+            range(first, first + len(ids)),
+            tokenized(texts, self.tokenizer),
+            stale,
         )
-
-    @property
-    def segments(self) -> list[Segment]:
-        """Main, then the delta if there is one: the order of `ids`."""
-        return [self.main] + ([self.delta] if self.delta else [])
-
-    @property
-    def passages(self) -> int:
-        """How many passages the index answers from (hidden ones not counted)."""
-        return len(self.ids) - len(self.dead)
-
-    @property
-    def delta_size(self) -> int:
-        """Passages the delta adds plus passages of main it hides: the work a full build would fold in."""
-        return (len(self.delta.ids) if self.delta else 0) + len(self.dead)
+        kept = np.asarray([document_of(pid) not in stale for pid in self.ids], dtype=bool)
+        return LexicalIndex(
+            self.tokenizer,
+            engine,
+            [pid if keep else "" for pid, keep in zip(self.ids, kept, strict=True)] + list(ids),
+            np.concatenate([np.where(kept, self.authority, 0), np.asarray(authority, dtype=np.float32)]),
+            np.concatenate([self.items[kept[self.items]], np.asarray(items, dtype=np.int64) + first]),
+            fingerprint,
+            generation,
+            documents,
+            self.citations,
+            self.built,
+            folder,
+        )
 
     def search(
         self, query: str, k: int, among: np.ndarray | None = None
     ) -> dict[str, list[tuple[str, float]]]:
         """Best k passage ids per channel, with their BM25 scores; `among` limits to those positions."""
-        results: dict[str, list[tuple[str, float]]] = {}
         words, bigrams = self.tokenizer.query_tokens(query)
-        for channel, tokens in ((WORDS, list(words)), (BIGRAMS, list(bigrams))):
-            scores = np.concatenate([seg.scores(channel, tokens) for seg in self.segments])
-            scores[self.dead] = 0
-            if among is not None:
-                masked = np.zeros_like(scores)
-                masked[among] = scores[among]
-                scores = masked
-            results[channel] = [(self.ids[i], s) for i, s in top_k(scores, k)]
-        return results
+        return {
+            channel: [(self.ids[row], score) for row, score in self.engine.search(channel, tokens, k, among)]
+            for channel, tokens in ((WORDS, words), (BIGRAMS, bigrams))
+        }
 
     def document_frequency(self, word: str) -> int:
-        """Passages whose jieba words include `word` (dead ones still count: a small overcount)."""
-        return sum(seg.document_frequency(WORDS, word) for seg in self.segments)
+        """Passages whose jieba words include `word` (replaced ones count until tantivy merges them away)."""
+        return self.engine.document_frequency(WORDS, word)
 
     def authority_of(self, ids: Sequence[str]) -> dict[str, float]:
         """The citation prior of each given passage id (0 for ids this index does not know)."""
         if self._position is None:
-            self._position = {pid: i for i, pid in enumerate(self.ids)}
+            self._position = {pid: i for i, pid in enumerate(self.ids) if pid}
         return {
             pid: float(self.authority[self._position[pid]]) if pid in self._position else 0.0 for pid in ids
         }

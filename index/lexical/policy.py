@@ -1,43 +1,35 @@
-"""When the lexical index takes changes as a delta segment, and when it is rebuilt whole.
+"""When the lexical index takes changes in place, and when it is rebuilt whole.
 
-A full build of 150,000 passages takes about two minutes, a delta over a few changed documents
-seconds; but a delta ranks a little off a full build (its length normalisation is its own, and
-main's dead passages still count in document frequencies), so it is kept small against main.
+tantivy updates itself (a delete and an add per changed document) and ranks the result as a
+full build would; what an update leaves behind is the full build's harvested terms and citation
+counts, and blank rows for replaced passages. So updates are kept small against the full build,
+and a small corpus, which builds in seconds, is always built whole.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from index.lexical.lexical_index import LexicalIndex
 
-# Below this many passages in main a full build takes seconds: no delta.
+# Below this many passages a full build takes seconds: no update in place.
 INCREMENTAL_FROM = 20_000
-# A delta's documents stay under this share of main's, its passages (added plus hidden) of main's.
-DELTA_SHARE = 0.1
+# Documents changed in one update, and rows added since the full build, stay under this share of it.
+UPDATE_SHARE = 0.1
 
 
-@dataclass(frozen=True)
-class Changes:
-    """The documents since the main build: `fresh` added or changed, `stale` of main changed or gone."""
-
-    fresh: list[str]
-    stale: set[str]
-
-
-def delta_changes(saved: LexicalIndex, documents: Mapping[str, str]) -> Changes | None:
-    """What a delta over `saved`'s main must hold to match `documents` (doc id -> content hash);
-    None when a full build is due: a small corpus, or too many changed documents."""
-    if len(saved.main.ids) < INCREMENTAL_FROM:
+def changed(saved: LexicalIndex, documents: Mapping[str, str]) -> list[str] | None:
+    """The documents added or changed since `saved` (its documents against `documents`, doc id ->
+    content hash); None when a full build is due: a small corpus, or too many changed documents."""
+    if saved.folder is None or saved.built < INCREMENTAL_FROM:
         return None
-    stale = {d for d, h in saved.documents.items() if documents.get(d) != h}
+    stale = [d for d, h in saved.documents.items() if documents.get(d) != h]
     fresh = [d for d, h in documents.items() if saved.documents.get(d) != h]
-    if len(fresh) + len(stale) > DELTA_SHARE * len(saved.documents):
+    if len(fresh) + len(stale) > UPDATE_SHARE * len(saved.documents):
         return None
-    return Changes(fresh, stale)
+    return fresh
 
 
-def delta_fits(saved: LexicalIndex, passages: int) -> bool:
-    """Whether a delta touching this many passages (added, or hidden in main) is still worth keeping."""
-    return passages <= DELTA_SHARE * len(saved.main.ids)
+def update_fits(saved: LexicalIndex, passages: int) -> bool:
+    """Whether adding this many passages keeps the rows added since the full build within their share."""
+    return len(saved.ids) - saved.built + passages <= UPDATE_SHARE * saved.built
