@@ -34,8 +34,14 @@ class Verdict:
 def record(data_dir: Path, verdict: Verdict) -> None:
     """Append one verdict line."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(data_dir / f"{FILE}.lock")), (data_dir / FILE).open("a", encoding="utf-8") as out:
-        out.write(json.dumps(asdict(verdict), ensure_ascii=False) + "\n")
+    path = data_dir / FILE
+    with FileLock(str(data_dir / f"{FILE}.lock")), path.open("a+b") as out:
+        torn = False  # a crash left half a line: the new one must not run on from it
+        if out.seek(0, 2) > 0:
+            out.seek(-1, 2)
+            torn = out.read(1) != b"\n"
+        line = json.dumps(asdict(verdict), ensure_ascii=False) + "\n"
+        out.write((("\n" if torn else "") + line).encode("utf-8"))  # append mode: always at the end
 
 
 def verdicts(data_dir: Path) -> list[Verdict]:

@@ -157,7 +157,9 @@ def test_two_processes_refreshing_at_once_leave_the_index_matching_the_store(
     services = build_services(make_settings(tmp_path / "data"))
     after = storage.load(folder)
     assert after is not None and after.fingerprint == services.store.fingerprint()
-    assert after.built == before.built  # each updated in place
+    # each updates in place, or rebuilds whole when the other's save retired its source folder mid-link:
+    # either way the index ends up matching the store
+    assert after.built in (before.built, services.store.count())
     assert _live_ids(after) == set(services.store.get_passages(sorted(_live_ids(after))).keys())
     assert after.passages == services.store.count()
     assert "公示每周菜谱" in services.engine().search(NEW_ARTICLE, 1)[0].passage.text
