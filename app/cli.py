@@ -341,8 +341,11 @@ def serve(host: str, port: int) -> None:
 
 
 def port_free(host: str, port: int) -> bool:
-    """Whether the address can be listened on now (Streamlit would otherwise log in English and exit)."""
+    """Whether the address can be listened on now (Streamlit would otherwise log in English and exit).
+    Like Streamlit, the probe reuses an address whose last connections are still closing (TIME_WAIT
+    after a server was stopped): only a live listener makes the port busy."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:

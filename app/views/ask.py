@@ -136,6 +136,7 @@ try:
     st.caption(
         f"已载入索引：{services().library().passages} 个段落。可以接着上一个回答追问，例如“那第14条的整改措施呢？”"
     )
+    services().library().search(EXAMPLES[0], 1)  # loads the query encoders now, not inside the first answer
 except DangjianError as exc:  # an empty index says so before anyone asks
     st.error(str(exc))
     st.stop()
