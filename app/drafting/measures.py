@@ -21,6 +21,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from app.drafting.citations import ARTICLE
 from app.drafting.text import HEADING_NUMBER, MEASURE, PLAN_KINDS, QueryTerms, cjk_bigrams, jaccard, plain
 from index.library import Library
@@ -94,14 +96,19 @@ def is_measure(text: str) -> bool:
     return len(text) >= MIN_CLAUSE and bool(ACTION.search(text)) and not NOT_A_MEASURE.search(text)
 
 
-def candidates(about: str, hits: Sequence[Hit], terms: QueryTerms, library: Library) -> list[Clause]:
-    """Every measure-shaped clause of the passages, scored for the problem, best first."""
+def candidates(
+    about: str, hits: Sequence[Hit], terms: QueryTerms, library: Library, meanings: np.ndarray | None = None
+) -> list[Clause]:
+    """Every measure-shaped clause of the passages, scored for the problem, best first; `meanings`: the
+    passages' teacher cosines when the caller has them already."""
     offered = [(text, hit) for hit in hits for text in clauses(hit.passage.text) if is_measure(text)]
     if not offered:
         return []
     texts = [text for text, _ in offered]
     meaning = library.similarity(about, texts)
-    passage_meaning = dict(zip((h.passage.id for h in hits), library.meaning(about, hits), strict=True))
+    if meanings is None:
+        meanings = library.meaning(about, hits)
+    passage_meaning = dict(zip((h.passage.id for h in hits), meanings, strict=True))
     scored = [
         Clause(
             text,
@@ -129,10 +136,11 @@ def specific_measures(
     ROWS_PER_CLAUSE rows already carry (`used`), none in `exclude`. A problem no checklist item
     matched (`matched` False) and no passage is near in meaning (IN_DOMAIN) gets only TOPICAL ones."""
     hits = [h for h in library.search(about, SEARCH_DEPTH) if h.passage.item is None]
-    topical_only = not matched and not (hits and library.meaning(about, hits).max() >= IN_DOMAIN)
+    meanings = library.meaning(about, hits)
+    topical_only = not matched and not (len(hits) and meanings.max() >= IN_DOMAIN)
     used = used if used is not None else Counter()
     chosen: list[Clause] = []
-    for clause in candidates(about, hits, terms, library):
+    for clause in candidates(about, hits, terms, library, meanings):
         if len(chosen) == SPECIFIC:
             break
         grams = cjk_bigrams(clause.text)

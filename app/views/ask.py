@@ -42,6 +42,13 @@ class Turn:
     judged: str = ""
 
 
+@st.cache_resource(show_spinner=False)
+def _encoders_loaded() -> bool:
+    """Load the query encoders once per process, when the page opens, not inside the first answer."""
+    services().library().search(EXAMPLES[0], 1)
+    return True
+
+
 def _pick(question: str) -> None:
     st.session_state[QUESTION] = question
 
@@ -136,7 +143,7 @@ try:
     st.caption(
         f"已载入索引：{services().library().passages} 个段落。可以接着上一个回答追问，例如“那第14条的整改措施呢？”"
     )
-    services().library().search(EXAMPLES[0], 1)  # loads the query encoders now, not inside the first answer
+    _encoders_loaded()
 except DangjianError as exc:  # an empty index says so before anyone asks
     st.error(str(exc))
     st.stop()
