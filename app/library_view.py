@@ -96,7 +96,7 @@ def superseded_notes(docs: Sequence[StoredDocument]) -> dict[str, str]:
 
 # Pixel widths of the table's columns: all inside the page at 1366 px; a long title shows on hover.
 TABLE_WIDTHS = {
-    "标题": 300,
+    "标题": 270,
     "发文机关": 170,
     "日期": 90,
     "文号": 90,
