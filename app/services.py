@@ -28,7 +28,7 @@ from index.embeddings import Embedder, Encoder
 from index.lease import ServerLease
 from index.lexical import BIGRAMS, WORDS
 from index.library import Library, cached_documents
-from index.search import AUTHORITY, CHECKLIST, DENSE, SearchEngine
+from index.search import AUTHORITY, CHECKLIST, DENSE, ITEM_SEMANTIC, SearchEngine
 from index.semantic import SEMANTIC, SemanticIndex, refresh_semantic
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
 from index.vector_store import PassageStore, StoredDocument, namespace_for
@@ -246,6 +246,7 @@ class Services:
             CHECKLIST: s.checklist_weight,
             AUTHORITY: s.authority_weight,
             SEMANTIC: s.semantic_weight if self.semantic_on else 0.0,
+            ITEM_SEMANTIC: s.item_semantic_weight if self.semantic_on else 0.0,
         }
 
     def llm(self) -> LLMClient | None:

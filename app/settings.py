@@ -23,6 +23,9 @@ from index.embeddings import BUNDLED_MODEL
 DEFAULT_EMBED_MODEL = BUNDLED_MODEL  # trained by the project from its corpus: evals/train_embedding.py
 # The teacher channel's fusion weight, chosen on both dev sets (evals/score_qa.py, see README 评测).
 SEMANTIC_WEIGHT = 0.3
+# Among checklist items the teacher compares a described behaviour with each item's wording and plain
+# words: item@1 on the 26 dev item questions 19 at 0.3, 20 at 2, 21 at 3, 20 at 5 (evals/score_qa.py).
+ITEM_SEMANTIC_WEIGHT = 3.0
 
 
 class Settings(BaseSettings):
@@ -60,6 +63,10 @@ class Settings(BaseSettings):
     )
     semantic_weight: float = Field(
         SEMANTIC_WEIGHT, description="Fusion weight of the teacher channel (calibrated on the dev sets)."
+    )
+    item_semantic_weight: float = Field(
+        ITEM_SEMANTIC_WEIGHT,
+        description="Weight of the teacher channel among checklist items only (calibrated on the dev sets).",
     )
     device: str = Field("cpu", description="Torch device for the embedding model: cpu, cuda, mps.")
     embed_batch_size: int = Field(256, description="Passages per embedding batch.")

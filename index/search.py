@@ -23,6 +23,9 @@ from ingest.models import Hit, document_of
 
 DENSE = "dense"
 CHECKLIST = "checklist"
+# Not a channel: the teacher channel's weight among checklist items only, where it compares a behaviour
+# described in the user's words with each item's wording and plain words (index/semantic.py).
+ITEM_SEMANTIC = "item_semantic"
 # Not a channel: the weight of the citation prior (index/authority.py), in units of one
 # channel's rank-1 score, so 1.0 lets the most cited document gain as much as a first place.
 AUTHORITY = "authority"
@@ -55,6 +58,22 @@ def take_turns(fused: list[Fused]) -> list[Fused]:
         by_document.setdefault(document_of(f.id), []).append(f)
     queues = list(by_document.values())
     return [q[i] for i in range(max(map(len, queues), default=0)) for q in queues if i < len(q)]
+
+
+def items_among_themselves(fused: list[Fused]) -> list[Fused]:
+    """The checklist items in the places the fusion gave them, but in the checklist channel's order.
+
+    Which item a described behaviour is, is decided among the items (where the teacher compares it with
+    each item's plain words); where items stand against other passages, by the whole library.
+    """
+    slots = [i for i, f in enumerate(fused) if CHECKLIST in f.ranks]
+    if len(slots) < 2:
+        return fused
+    ordered = sorted((fused[i] for i in slots), key=lambda f: f.ranks[CHECKLIST])
+    result = list(fused)
+    for slot, f in zip(slots, ordered, strict=True):
+        result[slot] = replace(f, score=fused[slot].score)
+    return result
 
 
 class SearchEngine:
@@ -156,7 +175,11 @@ class SearchEngine:
                 by_channel[SEMANTIC] = [
                     pid for pid, _ in semantic.rank(meaning, depth, items_only=True, doc_ids=scope)
                 ]
-            rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(by_channel, self.weights, self.rrf_k)]
+            among_items = {
+                **self.weights,
+                SEMANTIC: self.weights.get(ITEM_SEMANTIC, self.weights.get(SEMANTIC, 0.0)),
+            }
+            rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(by_channel, among_items, self.rrf_k)]
         return rankings
 
     def search(self, query: str, k: int = 10, scope: frozenset[str] | None = None) -> list[Hit]:
@@ -201,6 +224,7 @@ class SearchEngine:
             prior=self.lexical.authority_of,
             prior_weight=self.weights.get(AUTHORITY, 0.0) / (self.rrf_k + 1),
         )
+        fused = items_among_themselves(fused)
         quoted = decisive_match({c: hits for c, hits in lexical.items() if self.weights.get(c, 0.0) > 0})
         if quoted and fused and fused[0].id != quoted:
             best = fused[0].score

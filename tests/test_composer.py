@@ -248,3 +248,26 @@ def test_answers_carry_no_markdown_from_the_sources(corpus_services: Services) -
 )
 def test_source_text_is_shown_plain(source: str, shown: str) -> None:
     assert plain(source) == shown
+
+
+def test_a_clause_telling_others_to_write_measures_is_no_measure(corpus_services: Services) -> None:
+    """ "各地区各部门要…制定…贯彻落实办法" and "可以根据本条例制定实施办法" answer nothing about how to act."""
+    answer = compose_answer(
+        "有些事要几个部门合起来才能办，部门之间互相卡，文件里有啥具体破解办法？", corpus_services.library()
+    )
+    assert answer.supported
+    assert not re.search(r"制定[^。]{0,40}(?:实施办法|贯彻落实办法)|根据本条例制定", answer.text), answer.text
+    assert_well_cited(answer)
+
+
+def test_lecture_material_takes_more_than_one_quotable_sentence_from_a_document(
+    corpus_services: Services,
+) -> None:
+    answer = compose_answer(
+        "给支委们上一课，讲怎么让党员感受到组织温暖，有哪些材料可以用？", corpus_services.library()
+    )
+    assert answer.supported
+    by_source = [s.cites[0] for s in answer.sentences]
+    assert len(answer.sentences) > len(set(by_source))  # some source gave two
+    assert "心怀人本思想" in answer.text  # the local plan's own words on the theme
+    assert_well_cited(answer)

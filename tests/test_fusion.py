@@ -19,3 +19,19 @@ def test_weights_change_the_order() -> None:
     rankings = {"a": ["x", "y"], "b": ["y", "x"]}
     assert reciprocal_rank_fusion(rankings, {"a": 2.0, "b": 1.0})[0].id == "x"
     assert reciprocal_rank_fusion(rankings, {"a": 1.0, "b": 2.0})[0].id == "y"
+
+
+def test_checklist_items_take_the_checklist_channels_order_in_the_places_fusion_gave_them() -> None:
+    from index.fusion import Fused
+    from index.search import CHECKLIST, items_among_themselves
+
+    fused = [
+        Fused("a#1", 0.9, {CHECKLIST: 3, "words": 1}),
+        Fused("plan#7", 0.8, {"words": 2}),
+        Fused("a#2", 0.7, {CHECKLIST: 1}),
+        Fused("a#3", 0.6, {CHECKLIST: 2}),
+    ]
+    ordered = items_among_themselves(fused)
+    assert [f.id for f in ordered] == ["a#2", "plan#7", "a#3", "a#1"]
+    assert [f.score for f in ordered] == [0.9, 0.8, 0.7, 0.6]  # scores stay with the places
+    assert items_among_themselves(fused[:2]) == fused[:2]  # one item: nothing to reorder

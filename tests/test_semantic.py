@@ -11,7 +11,16 @@ import pytest
 
 from app.services import Services, build_services
 from index.embeddings import BUNDLED_MODEL
-from index.semantic import KEYS, SEMANTIC, STATE, refresh_semantic
+from index.semantic import (
+    KEYS,
+    RECIPE,
+    SEMANTIC,
+    STATE,
+    VectorCache,
+    refresh_semantic,
+    teacher_text,
+    text_key,
+)
 from tests.conftest import CORPUS, make_settings
 
 # Any model can be the teacher; the bundled static one keeps these bookkeeping tests fast.
@@ -133,3 +142,33 @@ def test_the_e5_teacher_reads_a_paraphrase_the_words_miss(corpus_services: Servi
     assert passage.item is not None and passage.item.number == "15"
     hits = corpus_services.engine().search("两个部门发的文件要求互相矛盾，这属于清单哪一条？", 5)
     assert any(SEMANTIC in h.channels for h in hits)
+
+
+def test_a_checklist_item_is_taught_with_its_plain_words_and_an_old_cache_reencodes_only_items(
+    tmp_path: Path,
+) -> None:
+    """How people describe a behaviour is part of an item's meaning; a cache written before that
+    recipe re-encodes the items and nothing else."""
+    docs = _docs(tmp_path)
+    for name in ("000_7485c2985d73583a.txt", "000_7485c2985d73583a.meta.toml"):
+        shutil.copy(CORPUS / "东莞市直机关" / name, docs / name)
+    services = _services(tmp_path)
+    services.ingest([docs])
+    items = {pid: (text, meta) for pid, text, meta in services.store.iter_passages() if meta.get("item")}
+    assert len(items) == 20
+    text, meta = next(iter(items.values()))
+    assert teacher_text(text, meta) == f"{text} {meta['item_plain']}" and meta["item_plain"]
+    assert teacher_text(text, {**meta, "item": ""}) == text
+
+    folder = _folder(services)
+    state = json.loads((folder / STATE).read_text(encoding="utf-8"))
+    state["recipe"] = RECIPE - 1  # as written before items carried their plain words
+    state["passages"] = {**state["passages"], **{pid: text_key(text) for pid, (text, _) in items.items()}}
+    (folder / STATE).write_text(json.dumps(state), encoding="utf-8")
+    cache = VectorCache(folder)  # as that cache held them: no vector of an item's plain words
+    cache.keep_only({key for pid, key in state["passages"].items() if pid not in items})
+    cache.save()
+    counting = CountingEncoder(services)
+    index = refresh_semantic(services.store, folder, counting, limit=10_000)
+    assert counting.texts == len(items) and index is not None and len(index.items) == len(items)
+    assert json.loads((folder / STATE).read_text(encoding="utf-8"))["recipe"] == RECIPE

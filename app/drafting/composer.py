@@ -170,7 +170,14 @@ def shape(
     elif asked.kind is Kind.COMPARE:
         drafts = kinds.compare(library, asked, terms, query) or None
     elif asked.kind in (Kind.MEASURES, Kind.LECTURE):
-        drafts = kinds.spread(terms, hits, newer, measures=asked.kind is Kind.MEASURES)
+        spread_hits = library.search(query, kinds.SPREAD_DEPTH, asked.documents)
+        drafts = kinds.spread(
+            terms,
+            spread_hits,
+            newer,
+            measures=asked.kind is Kind.MEASURES,
+            meaning=library.meaning(query, spread_hits),
+        )
     elif asked.kind is Kind.FACT:
         drafts = kinds.document_fact(library, query, hits)
     if not drafts and asked.kind is Kind.ITEM and asked.documents:
