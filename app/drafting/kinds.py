@@ -309,7 +309,11 @@ def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) ->
 
 
 def spread(
-    terms: QueryTerms, hits: list[Hit], newer: dict[str, str], measures: bool, meaning: Sequence[float] = ()
+    terms: QueryTerms,
+    hits: list[Hit],
+    newer: dict[str, str],
+    measures: bool,
+    meaning: np.ndarray | None = None,
 ) -> list[Draft]:
     """The best sentences (PER_DOCUMENT, close to its best) of each of the first SPREAD documents: material
     from several sources (a lecture: short, quotable sentences first), or ways to act from several rules
@@ -317,7 +321,9 @@ def spread(
     cands = sentence_candidates(terms, [h for h in hits if h.passage.item is None])  # a problem is no measure
     for c in cands:
         c.score += 0.1 * len(MEASURE.findall(c.text)) if measures else -QUOTABLE * len(c.text)
-    if len(meaning):  # the passage's meaning, centred on the median: the words pick the sentence
+    if meaning is not None and len(
+        meaning
+    ):  # the passage's meaning, centred on the median: the words pick the sentence
         nearness = dict(zip((h.passage.id for h in hits), meaning, strict=True))
         middle = float(np.median(meaning))
         for c in cands:
