@@ -27,6 +27,7 @@ from index.e5_onnx import E5Teacher
 from index.embeddings import Embedder, Encoder
 from index.lease import ServerLease
 from index.lexical import BIGRAMS, WORDS
+from index.lexical.thesaurus import Thesaurus, load_thesaurus
 from index.library import Library, cached_documents
 from index.search import AUTHORITY, CHECKLIST, DENSE, ITEM_SEMANTIC, SearchEngine
 from index.semantic import SEMANTIC, SemanticIndex, refresh_semantic
@@ -60,6 +61,7 @@ class Services:
         self._embedder: Embedder | None = None
         self._teacher: Encoder | None = None
         self.semantic_note = ""  # why the teacher channel is off, when it should be on but cannot be
+        self.thesaurus_note = ""  # likewise for the synonym expansion
         self._engine: SearchEngine | None = None
         self._library: Library | None = None
         self.store_check_seconds = STORE_CHECK_SECONDS
@@ -249,6 +251,16 @@ class Services:
             ITEM_SEMANTIC: s.item_semantic_weight if self.semantic_on else 0.0,
         }
 
+    def thesaurus(self) -> Thesaurus | None:
+        """The synonym expansion, when set; a missing or broken word list is noted and search goes on."""
+        if self.settings.thesaurus_weight <= 0:
+            return None
+        try:
+            return load_thesaurus(self.settings.thesaurus_weight)
+        except (OSError, ValueError) as exc:
+            self.thesaurus_note = f"同义词扩展未启用：{exc}"
+            return None
+
     def llm(self) -> LLMClient | None:
         """The optional LLM client, built once; None when no endpoint is configured."""
         if not hasattr(self, "_llm"):
@@ -299,6 +311,7 @@ class Services:
                     self.settings.rrf_k,
                     semantic=(semantic, self.teacher) if semantic else None,
                     scope_of=lambda question: document_names(built[0]).named(question),
+                    thesaurus=self.thesaurus(),
                 )
                 built.append(Library(engine, documents, generation))
                 self._library = built[0]

@@ -19,6 +19,7 @@ from pydantic_settings import (
 
 from index.e5_model import E5_MODEL
 from index.embeddings import BUNDLED_MODEL
+from index.lexical.thesaurus import BOOST as THESAURUS_WEIGHT
 
 DEFAULT_EMBED_MODEL = BUNDLED_MODEL  # trained by the project from its corpus: evals/train_embedding.py
 # The teacher channel's fusion weight, chosen on both dev sets (evals/score_qa.py, see README 评测).
@@ -67,6 +68,10 @@ class Settings(BaseSettings):
     item_semantic_weight: float = Field(
         ITEM_SEMANTIC_WEIGHT,
         description="Weight of the teacher channel among checklist items only (calibrated on the dev sets).",
+    )
+    thesaurus_weight: float = Field(
+        THESAURUS_WEIGHT,
+        description="Weight of a question word's synonyms (同义词词林) against the word itself; 0 = off.",
     )
     device: str = Field("cpu", description="Torch device for the embedding model: cpu, cuda, mps.")
     embed_batch_size: int = Field(256, description="Passages per embedding batch.")

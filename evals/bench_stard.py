@@ -43,6 +43,7 @@ ABLATION: dict[str, dict[str, str]] = {
     },
     "lexical + dense": {"DANGJIAN_AUTHORITY_WEIGHT": "0"},
     "lexical + prior": {"DANGJIAN_DENSE_WEIGHT": "0"},
+    "default without the thesaurus": {"DANGJIAN_THESAURUS_WEIGHT": "0"},
 }
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from index.embeddings import Embedder, Encoder
 from index.fusion import Fused, reciprocal_rank_fusion
 from index.lexical import LexicalIndex
+from index.lexical.thesaurus import Thesaurus
 from index.semantic import SEMANTIC, SemanticIndex
 from index.vector_store import PassageStore
 from ingest.models import Hit, document_of
@@ -88,6 +89,7 @@ class SearchEngine:
         rrf_k: int = 60,
         semantic: tuple[SemanticIndex, Callable[[], Encoder]] | None = None,
         scope_of: Callable[[str], Sequence[str]] | None = None,
+        thesaurus: Thesaurus | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
@@ -97,6 +99,7 @@ class SearchEngine:
         self._item_positions = lexical.items
         self._semantic = semantic if self.weights.get(SEMANTIC, 0.0) > 0 else None
         self._scope_of = scope_of
+        self.thesaurus = thesaurus  # synonyms of the question's words (index/lexical/thesaurus.py)
         self._doc_positions: dict[str, list[int]] | None = None
         # A question is searched several times (its named documents, the library, an article's context):
         # it is encoded once.
@@ -153,7 +156,7 @@ class SearchEngine:
         documents' passages.
         """
         among = self._positions(scope) if scope else None
-        lexical = lexical if lexical is not None else self.lexical.search(query, depth, among=among)
+        lexical = lexical if lexical is not None else self.lexical.search(query, depth, among, self.thesaurus)
         vector, meaning = vectors if vectors is not None else self.query_vectors(query)
         semantic = self._semantic[0] if self._semantic else None
         rankings = {channel: [pid for pid, _ in hits] for channel, hits in lexical.items()}
@@ -165,7 +168,7 @@ class SearchEngine:
             items = self._item_positions if among is None else np.intersect1d(self._item_positions, among)
             by_channel = {
                 c: [pid for pid, _ in hits]
-                for c, hits in self.lexical.search(query, depth, among=items).items()
+                for c, hits in self.lexical.search(query, depth, items, self.thesaurus).items()
             }
             if vector is not None:
                 by_channel[DENSE] = [
@@ -216,7 +219,7 @@ class SearchEngine:
         scope: frozenset[str] = frozenset(),
     ) -> list[Fused]:
         """The channels fused, an exact quote first."""
-        lexical = self.lexical.search(query, depth, among=self._positions(scope) if scope else None)
+        lexical = self.lexical.search(query, depth, self._positions(scope) if scope else None, self.thesaurus)
         fused = reciprocal_rank_fusion(
             self.rankings(query, depth, lexical, scope, vectors),
             self.weights,

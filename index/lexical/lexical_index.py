@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index.lexical.tantivy_index import TantivyIndex
+from index.lexical.thesaurus import Thesaurus
 from index.lexical.tokens import BIGRAMS, WORDS, tokenized
 from index.tokenize import ChineseTokenizer
 from ingest.models import document_of
@@ -130,12 +131,23 @@ class LexicalIndex:
         )
 
     def search(
-        self, query: str, k: int, among: np.ndarray | None = None
+        self, query: str, k: int, among: np.ndarray | None = None, thesaurus: Thesaurus | None = None
     ) -> dict[str, list[tuple[str, float]]]:
-        """Best k passage ids per channel, with their BM25 scores; `among` limits to those positions."""
+        """Best k passage ids per channel, with their BM25 scores; `among` limits to those positions;
+        `thesaurus` adds the question words' synonyms the library holds to the words channel."""
         words, bigrams = self.tokenizer.query_tokens(query)
+        synonyms = (
+            thesaurus.expand(words, lambda w: self.engine.document_frequency(WORDS, w) > 0)
+            if thesaurus
+            else {}
+        )
         return {
-            channel: [(self.ids[row], score) for row, score in self.engine.search(channel, tokens, k, among)]
+            channel: [
+                (self.ids[row], score)
+                for row, score in self.engine.search(
+                    channel, tokens, k, among, synonyms if channel == WORDS else None
+                )
+            ]
             for channel, tokens in ((WORDS, words), (BIGRAMS, bigrams))
         }
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -90,16 +90,24 @@ class TantivyIndex:
         self._searcher = self._index.searcher()
 
     def search(
-        self, channel: str, tokens: Sequence[str], k: int, among: np.ndarray | None = None
+        self,
+        channel: str,
+        tokens: Sequence[str],
+        k: int,
+        among: np.ndarray | None = None,
+        boosted: Mapping[str, float] | None = None,
     ) -> list[tuple[int, float]]:
         """Rows and BM25 scores of the best k passages for these tokens, best first (ties by row);
-        `among` limits to those rows."""
+        `among` limits to those rows; `boosted` tokens count at their weight (a thesaurus' synonyms)."""
         if not tokens or k <= 0 or (among is not None and not len(among)):
             return []
         term = tantivy.Query.term_query
-        query = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, term(self._schema, channel, t)) for t in tokens]
-        )
+        clauses = [(tantivy.Occur.Should, term(self._schema, channel, t)) for t in tokens]
+        clauses += [
+            (tantivy.Occur.Should, tantivy.Query.boost_query(term(self._schema, channel, t), boost))
+            for t, boost in (boosted or {}).items()
+        ]
+        query = tantivy.Query.boolean_query(clauses)
         if among is not None:
             rows = tantivy.Query.term_set_query(self._schema, _ROW, [int(r) for r in among])
             only = tantivy.Query.const_score_query(rows, 0.0)  # a filter: adds nothing to the score
