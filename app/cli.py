@@ -7,17 +7,21 @@ The contract (DESIGN.md) is what scripts and benchmarks rely on: `ingest`,
 from __future__ import annotations
 
 import functools
+import getpass
 import json
 import os
 import socket
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from app import cli_text
+from app.accounts import Accounts, Role
+from app.libraries import SHARED, create_library, library_names, library_settings
 from app.services import Services, build_services
 from app.settings import load_settings
 from index.updater import out_of_space
@@ -32,6 +36,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 OPTIONS = "[选项]"  # how usage lines name the options (click would say [OPTIONS])
 SETTINGS = "dangjian.settings"  # ctx.meta key: the settings every command runs with
+LIBRARY = "dangjian.library"  # ctx.meta key: the library a command names with --library
 
 
 def user_errors(func: F) -> F:
@@ -74,10 +79,28 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 def _services(ctx: click.Context) -> Services:
+    """The services of the library the command names (`--library`), else of the shared one."""
+    name = ctx.meta.get(LIBRARY)
+    if name:
+        return build_services(library_settings(ctx.meta[SETTINGS], name))
     return ctx.obj()  # type: ignore[no-any-return]
 
 
+def in_library(func: F) -> F:
+    """The `--library` option: the command works in that library (a data dir under the main one)."""
+
+    @click.option("--library", default=None, metavar="知识库", help=f"在这个知识库里（默认：{SHARED}库）。")
+    @functools.wraps(func)
+    def wrapper(*args: Any, library: str | None = None, **kwargs: Any) -> Any:
+        if library:
+            click.get_current_context().meta[LIBRARY] = library
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@in_library
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[路径]...")
 @click.option("--prune", is_flag=True, help="删除源文件已不存在的文档。")
 @click.pass_context
@@ -86,6 +109,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool) -> None:
     """导入文件或文件夹（默认：自带语料 corpus/）。"""
     from tqdm import tqdm
 
+    if not paths and ctx.meta.get(LIBRARY, SHARED) != SHARED:
+        raise DangjianError("自带语料属于公共库；导入到其他知识库时请给出文件或文件夹。")
     services = _services(ctx)
     bar: dict[str, tqdm] = {}
 
@@ -154,6 +179,7 @@ def _print_human(query: str, hits: list[Hit]) -> None:
 
 
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@in_library
 @click.argument("query", required=False, metavar="[问题]")
 @click.option("--k", "k", default=10, show_default=True, metavar="个数", help="返回的段落数。")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象。")
@@ -210,6 +236,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 
 
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@in_library
 @click.argument("query", required=False, metavar="[问题]")
 @click.option("--json", "as_json", is_flag=True, help="输出一个 JSON 对象。")
 @click.option(
@@ -248,6 +275,7 @@ def ask(ctx: click.Context, query: str | None, as_json: bool, batch: Any) -> Non
 
 
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@in_library
 @click.argument("theme", metavar="主题")
 @click.option(
     "--out",
@@ -271,6 +299,7 @@ def lecture(ctx: click.Context, theme: str, out: Path) -> None:
 
 
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@in_library
 @click.argument("problems", type=click.File("r", encoding="utf-8"), metavar="问题文件")
 @click.option(
     "--out",
@@ -302,6 +331,115 @@ def ledger(ctx: click.Context, problems: Any, out: Path, unit: str, deadline: st
     out.write_bytes(ledger_xlsx(draft) if out.suffix.lower() == ".xlsx" else ledger_docx(draft))
     unmatched = sum(row.item_label == NO_MATCH for row in draft.rows)
     click.echo(f"已写入 {out}：{len(draft.rows)} 个问题，{unmatched} 个未找到对应清单条目（需人工填写）。")
+
+
+@cli.group(context_settings=CONTEXT, options_metavar=OPTIONS, subcommand_metavar="命令 [参数]...")
+def library() -> None:
+    """知识库：新建、列出（每个知识库有自己的文件、索引和上传目录）。"""
+
+
+@library.command("create", context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("name", metavar="名称")
+@click.pass_context
+@user_errors
+def library_create(ctx: click.Context, name: str) -> None:
+    """新建一个空的知识库，之后用 `dangjian ingest --library 名称 文件...` 导入。"""
+    folder = create_library(ctx.meta[SETTINGS], name)
+    click.echo(f"已新建知识库“{name}”（{folder}）。")
+
+
+@library.command("list", context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.pass_context
+@user_errors
+def library_list(ctx: click.Context) -> None:
+    """列出知识库和各自的文件数。"""
+    for name in library_names(ctx.meta[SETTINGS]):
+        services = build_services(library_settings(ctx.meta[SETTINGS], name))
+        click.echo(f"{name}\t{len(services.documents())} 个文件")
+
+
+def _accounts(ctx: click.Context) -> Accounts:
+    return Accounts(ctx.meta[SETTINGS].data_dir / "accounts")
+
+
+def _operator() -> str:
+    """Who the audit trail names for a command: the machine's user at the command line."""
+    return f"命令行:{getpass.getuser()}"
+
+
+def _new_password() -> str:
+    return str(click.prompt("密码", hide_input=True, confirmation_prompt="再输一遍密码"))
+
+
+@cli.group(context_settings=CONTEXT, options_metavar=OPTIONS, subcommand_metavar="命令 [参数]...")
+def user() -> None:
+    """网页账号（设 DANGJIAN_ACCOUNTS=true 后网页要求登录）：新建、重设密码、授权知识库、列出。"""
+
+
+@user.command("add", context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("name", metavar="账号")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.MEMBER.value,
+    show_default=True,
+    help="管理员：账号、知识库和授权；党务干部：在授权的知识库上传和删除；党员：提问和阅读。",
+)
+@click.pass_context
+@user_errors
+def user_add(ctx: click.Context, name: str, role: str) -> None:
+    """新建账号（密码从键盘输入两遍）。"""
+    _accounts(ctx).add_user(name, _new_password(), Role(role), _operator())
+    click.echo(f"已新建账号“{name}”（{role}）。")
+
+
+@user.command("passwd", context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("name", metavar="账号")
+@click.pass_context
+@user_errors
+def user_passwd(ctx: click.Context, name: str) -> None:
+    """重设密码（同时解除因输错密码造成的锁定）。"""
+    _accounts(ctx).set_password(name, _new_password(), _operator())
+    click.echo(f"已重设“{name}”的密码。")
+
+
+@user.command("grant", context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("name", metavar="账号")
+@click.argument("library", metavar="知识库")
+@click.option("--revoke", is_flag=True, help="取消授权。")
+@click.pass_context
+@user_errors
+def user_grant(ctx: click.Context, name: str, library: str, revoke: bool) -> None:
+    """授权账号阅读（党务干部还可上传、删除）一个知识库，或用 --revoke 取消。"""
+    library_settings(ctx.meta[SETTINGS], library)  # an unknown library is an error, not a silent grant
+    accounts = _accounts(ctx)
+    if revoke:
+        accounts.revoke(name, library, _operator())
+        click.echo(f"已取消“{name}”对知识库“{library}”的授权。")
+    else:
+        accounts.grant(name, library, _operator())
+        click.echo(f"已授权“{name}”使用知识库“{library}”。")
+
+
+@user.command("list", context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.pass_context
+@user_errors
+def user_list(ctx: click.Context) -> None:
+    """列出账号、角色和授权的知识库。"""
+    accounts = _accounts(ctx)
+    for account in accounts.users():
+        click.echo(f"{account.name}\t{account.role}\t{'、'.join(accounts.granted(account.name))}")
+
+
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.option("--limit", default=50, show_default=True, metavar="条数", help="显示最近多少条。")
+@click.pass_context
+@user_errors
+def audit(ctx: click.Context, limit: int) -> None:
+    """操作记录：登录、上传、删除、授权（最新的在前）。"""
+    for entry in _accounts(ctx).trail(limit):
+        when = datetime.fromtimestamp(entry.at).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"{when}\t{entry.user}\t{entry.action}\t{entry.target}\t{entry.detail}")
 
 
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)

@@ -57,7 +57,9 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = PassageStore(settings.data_dir, settings.embed_model, settings.chroma_url)
+        self.store = PassageStore(
+            settings.data_dir, settings.embed_model, settings.chroma_url, settings.library
+        )
         self._embedder: Embedder | None = None
         self._teacher: Encoder | None = None
         self.semantic_note = ""  # why the teacher channel is off, when it should be on but cannot be

@@ -102,6 +102,16 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(
         30.0, description="Seconds to wait for the LLM before falling back to the extractive answer."
     )
+    library: str = Field(
+        "",
+        description="The library (知识库) this process works in; empty = the shared one (app/libraries.py).",
+    )
+    accounts: bool = Field(
+        False,
+        description="Log in to the web page, with roles and per-library grants (a server several units share); "
+        "off = one local user, no login.",
+    )
+    session_hours: float = Field(8.0, description="Hours a web login lasts before the page asks again.")
     max_upload_mb: int = Field(20, description="Largest file accepted by upload, in megabytes.")
     max_text_mb: float = Field(
         6.0,

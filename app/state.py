@@ -1,20 +1,65 @@
 """Per-user UI state keys and the shared, read-only services of the web app.
 
 Heavy objects are built once per process with st.cache_resource and shared by
-every user; st.session_state only holds what one user typed or chose.
+every user; st.session_state only holds what one user typed or chose (and, with
+accounts on, who is logged in and which library they are reading).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app.accounts import Accounts
+from app.libraries import SHARED, library_names, library_settings
 from app.services import Services, build_services
-from app.settings import load_settings
+from app.settings import Settings, load_settings
 
 QUESTION = "ask.question"
 TOP_K = "ask.top_k"
+LIBRARY = "library.current"  # the library the user reads (accounts on; checked against the grants)
+USER = "account.user"  # the logged-in account's name
+SINCE = "account.since"  # time.time() of the login
+
+
+@st.cache_resource
+def settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource
+def accounts() -> Accounts | None:
+    """The server's accounts when the setting turns them on; None for a single local user."""
+    s = settings()
+    return Accounts(s.data_dir / "accounts") if s.accounts else None
 
 
 @st.cache_resource(show_spinner="正在加载索引…")
-def services() -> Services:
-    return build_services(load_settings())
+def library_services(name: str) -> Services:
+    s = settings()
+    return build_services(s if name == SHARED else library_settings(s, name))
+
+
+def chosen_library() -> str:
+    """The library this user reads: their choice when they may read it, else the shared one."""
+    from app.accounts.session import current_user
+
+    chosen = st.session_state.get(LIBRARY, SHARED)
+    store, user = accounts(), current_user()
+    if chosen == SHARED or store is None or user is None:
+        return SHARED
+    return chosen if store.may_read(user, chosen, library_names(settings())) else SHARED
+
+
+class CurrentServices:
+    """`services()`: the services of the library this user reads (the one library without accounts)."""
+
+    def __call__(self) -> Services:
+        return library_services(chosen_library())
+
+    def clear(self) -> None:
+        """Forget every cached object (tests point the app at another data dir)."""
+        for cached in (library_services, accounts, settings):
+            cached.clear()
+
+
+services = CurrentServices()

@@ -12,6 +12,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+
+from app import library_view as lv
+from app.accounts import Role, User, session
+from app.state import LIBRARY, accounts
 
 VIEWS = Path(__file__).resolve().with_name("views")
 # Chinese in place of the English Streamlit draws itself: the text is hidden (font-size 0) and
@@ -32,15 +37,49 @@ CHINESE_CHROME = """
 
 st.set_page_config(page_title="党建政策助手", page_icon=":material/menu_book:", layout="wide")
 st.html(CHINESE_CHROME)
-st.navigation(
-    [
-        # "/" (and "/?q=…", the links shared so far) opens the 问答 page at /ask with the same question
-        st.Page(VIEWS / "home.py", title="问答", default=True, visibility="hidden"),
-        st.Page(VIEWS / "ask.py", title="问答", icon=":material/search:", url_path="ask"),
-        st.Page(VIEWS / "library.py", title="文件库", icon=":material/folder_open:", url_path="library"),
-        st.Page(VIEWS / "checklist.py", title="问题清单", icon=":material/checklist:", url_path="checklist"),
-        st.Page(VIEWS / "lecture.py", title="党课备课", icon=":material/school:", url_path="lecture"),
-        st.Page(VIEWS / "ledger.py", title="整改台账", icon=":material/table_view:", url_path="ledger"),
-        st.Page(VIEWS / "feedback.py", title="答案反馈", icon=":material/feedback:", url_path="feedback"),
-    ]
-).run()
+PAGES = [
+    # "/" (and "/?q=…", the links shared so far) opens the 问答 page at /ask with the same question
+    st.Page(VIEWS / "home.py", title="问答", default=True, visibility="hidden"),
+    st.Page(VIEWS / "ask.py", title="问答", icon=":material/search:", url_path="ask"),
+    st.Page(VIEWS / "library.py", title="文件库", icon=":material/folder_open:", url_path="library"),
+    st.Page(VIEWS / "checklist.py", title="问题清单", icon=":material/checklist:", url_path="checklist"),
+    st.Page(VIEWS / "lecture.py", title="党课备课", icon=":material/school:", url_path="lecture"),
+    st.Page(VIEWS / "ledger.py", title="整改台账", icon=":material/table_view:", url_path="ledger"),
+]
+FEEDBACK = st.Page(VIEWS / "feedback.py", title="答案反馈", icon=":material/feedback:", url_path="feedback")
+AUDIT = st.Page(VIEWS / "audit.py", title="操作记录", icon=":material/history:", url_path="audit")
+LOGIN = st.Page(VIEWS / "login.py", title="登录", icon=":material/login:", url_path="login", default=True)
+
+
+def _login_at(url_path: str) -> StreamlitPage:
+    """The login page under another page's address, so a shared link (/library?doc=…) asks to log in
+    rather than saying the page does not exist, and shows its page once logged in."""
+    return st.Page(VIEWS / "login.py", title="登录", url_path=url_path, visibility="hidden")
+
+
+def _library_changed() -> None:
+    """Another library: a document link in the address is read against it afresh."""
+    for key in (lv.LINKED, lv.VIEW, lv.DELETE_CHOICE):
+        st.session_state.pop(key, None)
+
+
+def _sidebar(user: User) -> None:
+    """Who is logged in, the library they read (among those granted), and the way out."""
+    with st.sidebar:
+        st.caption(f"{user.name}（{user.role}）")
+        names = session.readable()
+        if st.session_state.get(LIBRARY) not in names:
+            st.session_state[LIBRARY] = names[0]
+        st.selectbox("知识库", names, key=LIBRARY, on_change=_library_changed, placeholder="选择知识库")
+        st.button("退出登录", key="account.logout", on_click=session.log_out)
+
+
+if accounts() is None:  # one local user: every page, no login
+    st.navigation([*PAGES, FEEDBACK]).run()
+else:
+    user = session.current_user()
+    if user is None:  # every address is the login page: nothing else shows; after it, the address's own page
+        st.navigation([LOGIN, *(_login_at(p.url_path) for p in [*PAGES[1:], FEEDBACK, AUDIT])]).run()
+    else:
+        _sidebar(user)
+        st.navigation([*PAGES, *((FEEDBACK, AUDIT) if user.role is Role.ADMIN else ())]).run()

@@ -113,7 +113,7 @@ def cli_ranks(data_dir: Path, questions: list[dict[str, Any]], env: dict[str, st
 def print_row(name: str, split: dict[str, dict[str, float]]) -> None:
     for part, values in split.items():
         cells = "  ".join(f"{k} {v:.3f}" for k, v in values.items())
-        print(f"{name:<22}{part:<10}{cells}")
+        print(f"{name:<30} {part:<10}{cells}")
 
 
 def main() -> None:

@@ -144,9 +144,12 @@ class ChromaLeaseSlot:
 class PassageStore:
     """Documents and passages of one embedding model, in embedded Chroma or a Chroma server."""
 
-    def __init__(self, data_dir: Path, model_name: str, chroma_url: str = "") -> None:
+    def __init__(self, data_dir: Path, model_name: str, chroma_url: str = "", library: str = "") -> None:
         self._client = _client(data_dir, chroma_url)
-        ns = namespace_for(model_name)
+        # A shared Chroma server holds every library: each gets collections of its own (the name hashed,
+        # as collection names are ASCII); the shared library keeps the plain names it always had.
+        suffix = f"-lib-{hashlib.sha1(library.encode('utf-8')).hexdigest()[:10]}" if library else ""
+        ns = namespace_for(model_name) + suffix
         self.namespace = ns
         cosine = {"hnsw": {"space": "cosine"}}
         self._passages = self._client.get_or_create_collection(

@@ -41,10 +41,12 @@ return out.join(' ');
 
 
 @contextmanager
-def served_app(data_dir: Path) -> Iterator[str]:
-    """`dangjian serve` on a free loopback port over `data_dir`; yields its URL, stops it after."""
+def served_app(data_dir: Path, **settings: str) -> Iterator[str]:
+    """`dangjian serve` on a free loopback port over `data_dir` (and DANGJIAN_<NAME> `settings`); yields its
+    URL, stops it after."""
     port = free_port()
     env = {**os.environ, "DANGJIAN_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    env.update({f"DANGJIAN_{name.upper()}": value for name, value in settings.items()})
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from app.libraries import create_library, library_settings
 from app.services import Services, build_services
 from index.lexical import WORDS
 from tests.conftest import FIXTURES, ROOT, make_settings
@@ -151,3 +152,48 @@ def test_passages_without_a_document_record_are_never_returned(chroma_url: str, 
         assert len(hits) == 5  # filled from deeper in the ranking
         assert all(h.passage.doc_id != gone for h in hits)
     assert searcher.engine().lexical.fingerprint == searcher.store.fingerprint()
+
+
+def test_libraries_on_one_server_keep_to_their_own_collections(chroma_url: str, tmp_path: Path) -> None:
+    """Each library's passages live in collections of its own on the shared server: no search of one
+    finds another's, and the shared library sees neither."""
+    settings = make_settings(tmp_path / "data", chroma_url=chroma_url)
+    texts = {
+        "组织部": "第一条 蝴蝶兰评比定于周五在三楼会议室举行。",
+        "宣传部": "第一条 向日葵摄影展征集到月底截止。",
+    }
+    found = {}
+    for name, text in texts.items():
+        create_library(settings, name)
+        source = tmp_path / f"{name}.txt"
+        source.write_text(text + "\n", encoding="utf-8")
+        services = build_services(library_settings(settings, name))
+        assert services.ingest([source]).ingested
+        found[name] = {
+            h.passage.text for q in ("蝴蝶兰评比", "向日葵摄影展") for h in services.engine().search(q, 5)
+        }
+    assert found["组织部"] == {texts["组织部"]} and found["宣传部"] == {texts["宣传部"]}
+    assert build_services(settings).documents() == []
+
+
+def test_the_server_as_the_readme_starts_it_answers_on_loopback_only(chroma_url: str) -> None:
+    """The installed chromadb's server has no authentication of its own, so it must not be reachable
+    from other machines: started as the README says (--host 127.0.0.1), another address is refused."""
+    import socket
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "chroma run --path /srv/dangjian-chroma --host 127.0.0.1" in readme
+    port = int(chroma_url.rsplit(":", 1)[1])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as route:  # no packet is sent
+        try:
+            route.connect(("10.254.254.254", 1))
+            outside = route.getsockname()[0]
+        except OSError:
+            outside = "127.0.0.1"
+    if outside.startswith("127."):
+        pytest.skip("this machine has no address but loopback")
+    with socket.create_connection(("127.0.0.1", port), timeout=3):
+        pass  # the server is up on loopback
+    with socket.socket() as probe, pytest.raises(OSError):
+        probe.settimeout(3)
+        probe.connect((outside, port))

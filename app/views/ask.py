@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from app.accounts import session
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.followup import answer_follow_up, resolve
 from app.feedback import GOOD, WRONG, Verdict, record
@@ -137,6 +138,7 @@ def _render(i: int, turn: Turn, latest: bool) -> None:
         _feedback(i, turn)
 
 
+session.require()
 st.title("问答")
 st.session_state.setdefault(TURNS, [])
 try:

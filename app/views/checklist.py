@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import checklist_view as cv
+from app.accounts import session
 from app.library_view import source_link
 from app.render import safe
 from app.state import services
@@ -42,6 +43,7 @@ def _show(checklist: cv.Checklist, related: dict[str, list[Hit]]) -> None:
                     _related(hit)
 
 
+session.require()
 st.title("问题清单")
 st.caption("展开每一条，查看各文件中与之相关的整改措施、往年问题和党内法规条款。")
 entries = cv.load_entries(services().library())

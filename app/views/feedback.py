@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app.accounts import Role, session
 from app.feedback import GOOD, WRONG, verdicts
 from app.state import services
 
+session.require(Role.ADMIN)
 st.title("答案反馈")
 st.caption(
     "用户在问答页对回答点的“有用 / 有误”。有误的回答可以转成评测题，用来检验改进（见使用说明“评测”一节）。"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app.accounts import session
 from app.drafting.lecture import PART_NAMES, Outline, build_outline, edit_outline
 from app.export.word import lecture_docx
 from app.render import safe
@@ -37,6 +38,7 @@ def _preview(outline: Outline) -> None:
         )
 
 
+session.require()
 st.title("党课备课")
 st.caption("输入党课主题，从文件库中摘录学习依据、上级部署、对照查摆、整改措施和身边案例，每条注明出处。")
 st.text_input("党课主题", key=THEME, placeholder=EXAMPLES[0])

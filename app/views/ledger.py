@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from app.accounts import session
 from app.drafting.ledger import (
     COLUMNS,
     DEFAULT_DEADLINE,
@@ -39,6 +40,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PLACEHOLDER = "每行一个问题，用自己的话写，例如：\n报表重复报送、同一数据多次填报\n检查考核太多，要求过度留痕"
 
+session.require()
 st.title("整改台账")
 st.caption(
     "每个问题对照问题清单，从文件中摘录整改措施并注明出处；找不到依据的，如实标明“无匹配”，请人工填写。"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import library_view as lv
+from app.accounts import Action, session
 from app.render import safe
 from app.state import services
 from index.vector_store import StoredDocument
@@ -37,7 +38,10 @@ def _on_view_change() -> None:
 
 
 def _on_delete(doc_id: str) -> None:
+    if not session.may_write():  # the grant may have been withdrawn since the page was drawn
+        return
     st.session_state[lv.DELETE_RESULT] = lv.delete_document(services(), doc_id)
+    session.record(Action.DELETE, doc_id)
     st.session_state[lv.DELETE_CHOICE] = None
     st.session_state[lv.DELETE_CONFIRM] = False
     if st.session_state.get(lv.VIEW) == doc_id:
@@ -105,6 +109,8 @@ def _show_upload() -> None:
         st.session_state[lv.UPLOAD_RESULTS] = lv.run_upload(
             services(), uploads, lambda x, t: bar.progress(x, t)
         )
+        for name, _ in uploads:
+            session.record(Action.UPLOAD, name)
         st.session_state[lv.UPLOAD_ROUND] = round_ + 1
         st.rerun()
     for level, line in st.session_state.get(lv.UPLOAD_RESULTS, []):
@@ -133,6 +139,7 @@ def _show_delete(docs: list[StoredDocument], labels: dict[str, str]) -> None:
         st.success(safe(st.session_state.pop(lv.DELETE_RESULT)))
 
 
+session.require()
 st.title("文件库")
 documents = services().documents()
 by_id = {d.id: d for d in documents}
@@ -158,8 +165,9 @@ if documents:
     _show_list(documents, superseded)
 else:
     st.info("文件库是空的：在下方导入文件，或在命令行运行 `dangjian ingest`。")
-st.divider()
-_show_upload()
-if documents:
+if session.may_write():
     st.divider()
-    _show_delete(documents, doc_labels)
+    _show_upload()
+    if documents:
+        st.divider()
+        _show_delete(documents, doc_labels)
