@@ -44,10 +44,14 @@ def chosen_library() -> str:
     from app.accounts.session import current_user
 
     chosen = st.session_state.get(LIBRARY, SHARED)
-    store, user = accounts(), current_user()
-    if chosen == SHARED or store is None or user is None:
+    names = library_names(settings())
+    store = accounts()
+    if chosen == SHARED or chosen not in names:
         return SHARED
-    return chosen if store.may_read(user, chosen, library_names(settings())) else SHARED
+    if store is None:  # one local user reads every library
+        return str(chosen)
+    user = current_user()
+    return chosen if user is not None and store.may_read(user, chosen, names) else SHARED
 
 
 class CurrentServices:

@@ -16,6 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from app import library_view as lv
 from app.accounts import Role, User, session
+from app.libraries import untagged
 from app.state import LIBRARY, accounts
 
 VIEWS = Path(__file__).resolve().with_name("views")
@@ -63,23 +64,37 @@ def _library_changed() -> None:
         st.session_state.pop(key, None)
 
 
-def _sidebar(user: User) -> None:
-    """Who is logged in, the library they read (among those granted), and the way out."""
-    with st.sidebar:
-        st.caption(f"{user.name}（{user.role}）")
-        names = session.readable()
-        if st.session_state.get(LIBRARY) not in names:
-            st.session_state[LIBRARY] = names[0]
-        st.selectbox("知识库", names, key=LIBRARY, on_change=_library_changed, placeholder="选择知识库")
-        st.button("退出登录", key="account.logout", on_click=session.log_out)
+def _library_picker() -> None:
+    """The library the pages read, among those this user may read (shown when there is a choice); a
+    citation of another library ("?doc=组织部::…", from a question asked of several) switches to it."""
+    names = session.readable()
+    name, own = untagged(st.query_params.get("doc", ""))
+    if name in names:
+        st.session_state[LIBRARY] = name
+        _library_changed()
+        st.query_params["doc"] = own
+    if st.session_state.get(LIBRARY) not in names:
+        st.session_state[LIBRARY] = names[0]
+    if len(names) > 1:
+        st.sidebar.selectbox(
+            "知识库", names, key=LIBRARY, on_change=_library_changed, placeholder="选择知识库"
+        )
+
+
+def _account(user: User) -> None:
+    """Who is logged in, and the way out."""
+    st.sidebar.caption(f"{user.name}（{user.role}）")
+    st.sidebar.button("退出登录", key="account.logout", on_click=session.log_out)
 
 
 if accounts() is None:  # one local user: every page, no login
+    _library_picker()
     st.navigation([*PAGES, FEEDBACK]).run()
 else:
     user = session.current_user()
     if user is None:  # every address is the login page: nothing else shows; after it, the address's own page
         st.navigation([LOGIN, *(_login_at(p.url_path) for p in [*PAGES[1:], FEEDBACK, AUDIT])]).run()
     else:
-        _sidebar(user)
+        _account(user)
+        _library_picker()
         st.navigation([*PAGES, *((FEEDBACK, AUDIT) if user.role is Role.ADMIN else ())]).run()

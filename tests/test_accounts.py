@@ -281,3 +281,45 @@ def test_in_a_real_browser_a_link_shows_nothing_until_login_and_then_only_grante
         box.send_keys("蝴蝶兰评比在哪里举行？", Keys.ENTER)
         assert "三楼会议室" in settled(driver, "三楼会议室")
         shot(driver, "accounts-member-answer")
+
+
+def test_several_libraries_answer_as_one_and_cite_which_library(server: Path) -> None:
+    from app.drafting.composer import compose_answer
+    from app.libraries import SeveralLibraries, library_settings
+    from app.services import build_services
+    from app.settings import load_settings
+
+    settings = load_settings(data_dir=server)
+    both = SeveralLibraries(
+        {name: build_services(library_settings(settings, name)).library() for name in ("组织部", "宣传部")}
+    )
+    assert {d.id for d in both.documents()} == {"组织部::files/a.txt", "宣传部::files/b.txt"}
+    hits = both.search("向日葵摄影展征集截止", 4)
+    assert hits[0].passage.doc_id == "宣传部::files/b.txt"
+    assert both.document_passages("组织部::files/a.txt")[0].passage.text.endswith("三楼会议室举行。")
+    assert len(both.meaning("蝴蝶兰", hits)) == len(hits)
+    answer = compose_answer("蝴蝶兰评比在哪里举行？", both)
+    assert answer.supported and "三楼会议室" in answer.text
+    assert answer.citations[0].hit.passage.doc_id == "组织部::files/a.txt"
+
+
+def test_the_ask_page_searches_the_picked_libraries_the_user_may_read(pages: Path) -> None:
+    admin = _as(page("ask", q="向日葵摄影展征集什么时候截止？"), "admin", "组织部")
+    admin.session_state["ask.also"] = ["宣传部"]
+    run(admin)
+    answer = admin.chat_message[-1]
+    assert "月底" in "\n".join(m.value for m in answer.markdown)
+    assert any("知识库：宣传部" in c.value for c in answer.caption)
+    member = _as(page("ask", q="向日葵摄影展征集什么时候截止？"), "member_a", "组织部")
+    member.session_state["ask.also"] = ["宣传部"]  # not granted: ignored
+    run(member)
+    assert "月底" not in "\n".join(m.value for m in member.chat_message[-1].markdown)
+    assert member.multiselect(key="ask.also").options == [SHARED]
+
+
+def test_a_citation_of_another_library_opens_it_when_the_user_may_read_it(pages: Path) -> None:
+    for name, expected in (("admin", "宣传部"), ("member_a", "组织部")):
+        web = _as(AppTest.from_file(str(ROOT / "app" / "web.py"), default_timeout=TIMEOUT), name, "组织部")
+        web.query_params["doc"] = "宣传部::files/b.txt"
+        run(web)
+        assert web.session_state[app.state.LIBRARY] == expected

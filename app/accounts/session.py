@@ -83,9 +83,9 @@ def readable() -> list[str]:
     """The libraries this user may pick among."""
     store, user = accounts(), current_user()
     names = library_names(settings())
-    if store is None or user is None:
-        return names[:1]
-    return [n for n in names if store.may_read(user, n, names)]
+    if store is None:  # one local user reads every library
+        return names
+    return [n for n in names if user is not None and store.may_read(user, n, names)]
 
 
 def record(action: Action, target: str, detail: str = "") -> None:

@@ -16,9 +16,11 @@ from app.accounts import session
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.followup import answer_follow_up, resolve
 from app.feedback import GOOD, WRONG, Verdict, record
+from app.libraries import SeveralLibraries, untagged
 from app.library_view import source_link
 from app.render import safe
-from app.state import QUESTION, services
+from app.state import QUESTION, chosen_library, library_services, services
+from index.library import Library
 from ingest.errors import DangjianError
 from ingest.models import Hit
 
@@ -29,6 +31,7 @@ EXAMPLES = (
 )
 TURNS = "ask.turns"  # this user's conversation: list[Turn]
 FROM_LINK = "ask.from_link"  # the ?q= of the address was asked already
+ALSO = "ask.also"  # other libraries the user asks at the same time
 LINK_CHARS = 200  # a question longer than this is shared by its beginning: the link stays short
 CORRECTION = "ask.correction."  # + the turn's number: what the user says the answer should have been
 FOLDED_CHARS = 160  # a cited passage longer than this shows its beginning, the rest on demand
@@ -59,11 +62,21 @@ def _clear() -> None:
     st.query_params.clear()
 
 
+def _library() -> Library:
+    """The library the question is asked of: the current one, or it and those picked to search too (each
+    re-checked against what this user may read)."""
+    current = chosen_library()
+    also = [n for n in st.session_state.get(ALSO, []) if n != current and n in session.readable()]
+    if not also:
+        return services().library()
+    return SeveralLibraries({n: library_services(n).library() for n in (current, *also)})
+
+
 def _ask(question: str) -> None:
     """Answer the question, reading a follow-up against the previous answer, and keep the turn."""
     turns: list[Turn] = st.session_state[TURNS]
     previous = turns[-1].answer if turns else None
-    library = services().library()
+    library = _library()
     with st.spinner("正在检索…"):
         answer = answer_follow_up(question, previous, library, services().llm()) or compose_answer(
             resolve(question, previous, library), library, services().llm()
@@ -93,7 +106,8 @@ def _citation(key: str, n: int, hit: Hit) -> None:
         if hit.meta.doc_number:
             head += f" {safe(hit.meta.doc_number)}"
         st.markdown(head)
-        st.caption(safe(p.section_path or "正文"))
+        where, _ = untagged(p.doc_id)
+        st.caption(safe(p.section_path or "正文") + (f"　｜　知识库：{safe(where)}" if where else ""))
         if p.item:
             st.markdown(f"清单第 **{safe(p.item.number)}** 条（{safe(p.item.category)}）")
         text = p.text.strip()
@@ -149,6 +163,9 @@ try:
 except DangjianError as exc:  # an empty index says so before anyone asks
     st.error(str(exc))
     st.stop()
+others = [n for n in session.readable() if n != chosen_library()]
+if others:
+    st.multiselect("同时检索这些知识库", others, key=ALSO, placeholder="只检索当前知识库")
 columns = st.columns(len(EXAMPLES) + 1)
 for i, (column, example) in enumerate(zip(columns, EXAMPLES, strict=False)):
     column.button(example, key=f"ask.example.{i}", on_click=_pick, args=(example,), width="stretch")
