@@ -17,8 +17,7 @@ from app.settings import Settings, load_settings
 QUESTION = "ask.question"
 TOP_K = "ask.top_k"
 LIBRARY = "library.current"  # the library the user reads (accounts on; checked against the grants)
-USER = "account.user"  # the logged-in account's name
-SINCE = "account.since"  # time.time() of the login
+TOKEN = "account.token"  # the login's session token (app/accounts/session.py)
 
 
 @st.cache_resource

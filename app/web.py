@@ -95,6 +95,7 @@ else:
     if user is None:  # every address is the login page: nothing else shows; after it, the address's own page
         st.navigation([LOGIN, *(_login_at(p.url_path) for p in [*PAGES[1:], FEEDBACK, AUDIT])]).run()
     else:
+        session.keep_in_browser()
         _account(user)
         _library_picker()
         st.navigation([*PAGES, *((FEEDBACK, AUDIT) if user.role is Role.ADMIN else ())]).run()

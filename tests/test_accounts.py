@@ -153,8 +153,10 @@ def pages(server: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def _as(at: AppTest, name: str, library: str = SHARED) -> AppTest:
-    at.session_state[app.state.USER] = name
-    at.session_state[app.state.SINCE] = time.time()
+    """The page as `name` sees it after logging in (a real session token of the server's accounts)."""
+    store = app.state.accounts()
+    assert store is not None
+    at.session_state[app.state.TOKEN] = store.open_session(name, hours=8)
     at.session_state[app.state.LIBRARY] = library
     return at
 
@@ -179,11 +181,11 @@ def test_login_form_logs_in_and_a_wrong_password_says_so(pages: Path) -> None:
     web.text_input(key="login.password").set_value("wrong")
     web.button[0].click()
     run(web)
-    assert "账号或密码不对" in _shown(web) and app.state.USER not in web.session_state
+    assert "账号或密码不对" in _shown(web) and app.state.TOKEN not in web.session_state
     web.text_input(key="login.password").set_value(PASSWORD)
     web.button[0].click()
     run(web)
-    assert web.session_state[app.state.USER] == "member_a"
+    assert Accounts(pages / "accounts").session_user(web.session_state[app.state.TOKEN]).name == "member_a"
     assert web.sidebar.selectbox(key=app.state.LIBRARY).options == [SHARED, "组织部"]
 
 
@@ -199,10 +201,17 @@ def test_a_member_reads_their_library_and_nothing_of_another(pages: Path) -> Non
     assert "只有管理员" in _shown(feedback)
 
 
-def test_an_expired_login_asks_again(pages: Path) -> None:
-    at = _as(page("ask", q="蝴蝶兰评比在哪里举行？"), "member_a", "组织部")
-    at.session_state[app.state.SINCE] = time.time() - 9 * 3600
-    assert "请先登录" in _shown(run(at))
+def test_an_expired_or_closed_login_asks_again(pages: Path) -> None:
+    store = Accounts(pages / "accounts")
+    expired = store.open_session("member_a", hours=8, now=time.time() - 9 * 3600)
+    closed = store.open_session("member_a", hours=8)
+    store.close_session(closed)
+    for token in (expired, closed, "forged-token"):
+        at = page("ask", q="蝴蝶兰评比在哪里举行？")
+        at.session_state[app.state.TOKEN] = token
+        assert "请先登录" in _shown(run(at)) and not at.chat_message
+    assert store.session_user(store.open_session("member_a", hours=8)) == User("member_a", Role.MEMBER)
+    assert expired.encode() not in store.path.read_bytes()  # only a hash of a token is kept
 
 
 def test_a_staff_upload_and_delete_are_in_the_audit_trail(pages: Path) -> None:
@@ -281,6 +290,12 @@ def test_in_a_real_browser_a_link_shows_nothing_until_login_and_then_only_grante
         box.send_keys("蝴蝶兰评比在哪里举行？", Keys.ENTER)
         assert "三楼会议室" in settled(driver, "三楼会议室")
         shot(driver, "accounts-member-answer")
+        driver.refresh()  # the browser keeps the login: a reload is no new login
+        assert "member_a（党员）" in settled(driver, "member_a（党员）")
+        find(driver, "xpath", "//button[.//p[text()='退出登录']]").click()
+        settled(driver, "没有账号或忘了密码")
+        driver.refresh()  # and forgets it on logging out
+        assert "member_a" not in settled(driver, "没有账号或忘了密码")
 
 
 def test_several_libraries_answer_as_one_and_cite_which_library(server: Path) -> None:

@@ -1,32 +1,42 @@
 """The web page's login: who is logged in, until when, and the check every page makes first.
 
-A login lasts `session_hours`; the account is re-read on every check, so a removed account or a changed
-role takes effect at once. With accounts off every check passes and nobody is ever asked to log in.
+A login is a session token (app/accounts/store.py) that lasts `session_hours`. The page keeps it for this
+browser tab and, as a cookie, for the browser: a reload or a link opened in a new tab stays logged in
+until the token expires or the user logs out. The account is re-read on every check, so a removed account
+or a changed role takes effect at once. With accounts off every check passes and nobody is asked to log in.
 """
 
 from __future__ import annotations
 
-import time
+import json
 
 import streamlit as st
 
 from app.accounts.store import Action, LockedOut, Role, User
 from app.libraries import library_names
-from app.state import LIBRARY, SINCE, USER, accounts, chosen_library, settings
+from app.state import LIBRARY, TOKEN, accounts, chosen_library, settings
 
-LOGIN_PAGE = "views/login.py"
+COOKIE = "dangjian_session"
+COOKIE_SENT = "account.cookie_sent"  # the token this tab has already handed to the browser
+
+
+def _token() -> str:
+    """This tab's token, else the browser's cookie (a reload, a new tab)."""
+    return str(st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE) or "")
 
 
 def current_user() -> User | None:
     """The logged-in account, or None (not logged in, the login expired, or the account is gone)."""
     store = accounts()
-    name = st.session_state.get(USER)
-    if store is None or not name:
+    token = _token()
+    if store is None or not token:
         return None
-    if time.time() - st.session_state.get(SINCE, 0.0) > settings().session_hours * 3600:
-        end()
+    user = store.session_user(token)
+    if user is None:
+        st.session_state.pop(TOKEN, None)
         return None
-    return store.user(name)
+    st.session_state[TOKEN] = token
+    return user
 
 
 def log_in(name: str, password: str) -> str:
@@ -39,20 +49,31 @@ def log_in(name: str, password: str) -> str:
         return str(exc)
     if user is None:
         return "账号或密码不对。"
-    st.session_state[USER], st.session_state[SINCE] = user.name, time.time()
+    st.session_state[TOKEN] = store.open_session(user.name, settings().session_hours)
     return ""
 
 
-def end() -> None:
-    for key in (USER, SINCE, LIBRARY):
-        st.session_state.pop(key, None)
-
-
 def log_out() -> None:
-    store, user = accounts(), current_user()
+    store, user, token = accounts(), current_user(), _token()
     if store is not None and user is not None:
+        store.close_session(token)
         store.record(user.name, Action.LOGOUT, user.name)
-    end()
+    for key in (TOKEN, LIBRARY, COOKIE_SENT):
+        st.session_state.pop(key, None)
+    _set_cookie("", 0)
+
+
+def keep_in_browser() -> None:
+    """Hand this tab's token to the browser once (a cookie for this site only, expiring with the login)."""
+    token = st.session_state.get(TOKEN)
+    if token and st.session_state.get(COOKIE_SENT) != token:
+        _set_cookie(token, int(settings().session_hours * 3600))
+        st.session_state[COOKIE_SENT] = token
+
+
+def _set_cookie(value: str, max_age: int) -> None:
+    cookie = f"{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Strict"
+    st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True)
 
 
 def require(role: Role | None = None) -> User | None:

@@ -1,12 +1,15 @@
 """Accounts, grants and the audit trail of a shared server, in one SQLite file beside the libraries.
 
 Passwords are hashed with Argon2id (argon2-cffi); a name gets LOCK_AFTER wrong passwords in a row and is
-then locked for LOCK_MINUTES, whoever tries. The audit table is append-only: SQLite triggers refuse any
+then locked for LOCK_MINUTES, whoever tries. A login is a random session token that expires; the browser
+keeps it as a cookie and the file keeps only its SHA-256. The audit table is append-only: SQLite triggers refuse any
 UPDATE or DELETE on it, so not even this code can rewrite what was recorded.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -31,6 +34,7 @@ CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY, hash TEXT NOT NULL, role TEXT NOT NULL,
     failed INTEGER NOT NULL DEFAULT 0, locked_until REAL NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, user TEXT NOT NULL, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS grants (user TEXT NOT NULL, library TEXT NOT NULL, PRIMARY KEY (user, library));
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, user TEXT NOT NULL,
@@ -175,6 +179,33 @@ class Accounts:
         except (VerificationError, InvalidHashError):
             return False
 
+    def open_session(self, name: str, hours: float, now: float | None = None) -> str:
+        """A new login's token (kept by the browser as a cookie); only its hash is stored."""
+        token = secrets.token_urlsafe(32)
+        expires = (time.time() if now is None else now) + hours * 3600
+        with self._db() as db:
+            db.execute("DELETE FROM sessions WHERE expires <= ?", (time.time() if now is None else now,))
+            db.execute(
+                "INSERT INTO sessions (token, user, expires) VALUES (?, ?, ?)",
+                (_digest(token), name, expires),
+            )
+        return token
+
+    def session_user(self, token: str, now: float | None = None) -> User | None:
+        """The account a token logs in, while it has not expired and the account exists."""
+        now = time.time() if now is None else now
+        with self._db() as db:
+            row = db.execute(
+                "SELECT u.name, u.role FROM sessions s JOIN users u ON u.name = s.user "
+                "WHERE s.token = ? AND s.expires > ?",
+                (_digest(token), now),
+            ).fetchone()
+        return User(row[0], Role(row[1])) if row else None
+
+    def close_session(self, token: str) -> None:
+        with self._db() as db:
+            db.execute("DELETE FROM sessions WHERE token = ?", (_digest(token),))
+
     def grant(self, name: str, library: str, by: str) -> None:
         if self.user(name) is None:
             raise DangjianError(f"没有账号“{name}”。")
@@ -226,6 +257,11 @@ class Accounts:
                 "SELECT at, user, action, target, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
             ).fetchall()
         return [AuditEntry(*row) for row in rows]
+
+
+def _digest(token: str) -> str:
+    """What is stored of a session token: a stolen account file logs nobody in."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _check_password(password: str) -> None:
