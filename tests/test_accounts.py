@@ -338,3 +338,16 @@ def test_a_citation_of_another_library_opens_it_when_the_user_may_read_it(pages:
         web.query_params["doc"] = "宣传部::files/b.txt"
         run(web)
         assert web.session_state[app.state.LIBRARY] == expected
+
+
+def test_a_server_without_accounts_yet_says_how_to_make_the_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DANGJIAN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("DANGJIAN_ACCOUNTS", "true")
+    app.state.services.clear()
+    try:
+        at = run(page("login"))
+        assert any("dangjian user add" in i.value for i in at.info)
+    finally:
+        app.state.services.clear()

@@ -5,12 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from app.accounts import session
+from app.state import accounts
 
 st.title("登录")
 user = session.current_user()
 if user is not None:
     st.success(f"已登录：{user.name}（{user.role}）")
     st.stop()
+store = accounts()
+if store is not None and not store.users():
+    st.info("还没有任何账号。管理员请在服务器上运行 `dangjian user add 账号 --role 管理员` 新建第一个账号。")
 with st.form("login.form"):
     name = st.text_input("账号", key="login.name")
     password = st.text_input("密码", type="password", key="login.password")
