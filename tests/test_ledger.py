@@ -99,6 +99,11 @@ def test_clauses_are_whole_sentences_or_runs_of_comma_pieces_never_headings() ->
     assert long.rstrip("。") not in found
     assert not is_measure("近两年全市行政审批事项压减幅度达55%") and not is_measure("惠民政策落实不到位")
     assert is_measure("对懒政怠政、不作为的干部坚决调整下来")
+    # a clause that hands the work on to someone else's rules is no measure
+    assert not is_measure(
+        "各地区各部门要严格按照本细则，结合实际情况，制定涵盖各级领导干部的更加具体、更便于操作的贯彻落实办法"
+    )
+    assert not is_measure("可以建立党委，党委的产生办法、职权和工作任务，由中央另行规定")
 
 
 def test_a_problem_the_regulations_sanction_gets_the_article_as_a_warning(ten: lg.Ledger) -> None:

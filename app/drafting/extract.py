@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from app.drafting.citations import Draft
 from app.drafting.text import (
+    BOILERPLATE,
     MIN_CJK,
     QueryTerms,
     as_sentence,
@@ -65,11 +66,6 @@ FRAMING = frozenset(
         "类型",
         "归类",
     }
-)
-# How a notice hands a document on ("现将《…》印发给你们，请认真贯彻执行"): it answers nothing.
-BOILERPLATE = re.compile(
-    r"印发给你们|请认真贯彻执行|请结合实际认真贯彻落实"
-    r"|(?:根据|按照)本(?:条例|细则|规定|准则|办法)[^。]{0,30}制定|制定[^。]{0,40}(?:实施办法|贯彻落实办法|实施细则)"
 )
 # Question words ("哪几种", "几大块", "多少"): a document never holds them, and IDF would make them weigh most.
 ASKING = re.compile(r"[几哪]|什么|怎么|怎样|如何|多少|多久")

@@ -24,7 +24,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.drafting.citations import ARTICLE
-from app.drafting.text import HEADING_NUMBER, MEASURE, PLAN_KINDS, QueryTerms, cjk_bigrams, jaccard, plain
+from app.drafting.text import (
+    BOILERPLATE,
+    HEADING_NUMBER,
+    MEASURE,
+    PLAN_KINDS,
+    QueryTerms,
+    cjk_bigrams,
+    jaccard,
+    plain,
+)
 from index.library import Library
 from ingest.models import Hit
 
@@ -92,8 +101,14 @@ def clauses(text: str) -> list[str]:
 
 
 def is_measure(text: str) -> bool:
-    """A requirement or an action of a sensible length, not a result, question or blank."""
-    return len(text) >= MIN_CLAUSE and bool(ACTION.search(text)) and not NOT_A_MEASURE.search(text)
+    """A requirement or an action of a sensible length, not a result, question or blank, nor a clause
+    that hands the work on ("制定…贯彻落实办法", "由中央另行规定")."""
+    return (
+        len(text) >= MIN_CLAUSE
+        and bool(ACTION.search(text))
+        and not NOT_A_MEASURE.search(text)
+        and not BOILERPLATE.search(text)
+    )
 
 
 def candidates(

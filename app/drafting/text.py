@@ -16,6 +16,13 @@ CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
 WHOLE_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?")  # "；" kept inside: an article's grades, a list
 MIN_CJK = 10  # shorter pieces are headings ("5.开展问题集中整改。"), not answers
+# How a notice hands a document on ("现将《…》印发给你们，请认真贯彻执行"), or a rule hands the work on
+# ("制定…贯彻落实办法", "由中央另行规定"): it answers nothing.
+BOILERPLATE = re.compile(
+    r"印发给你们|请认真贯彻执行|请结合实际认真贯彻落实"
+    r"|(?:根据|按照)本(?:条例|细则|规定|准则|办法)[^。]{0,30}制定|制定[^。]{0,40}(?:实施办法|贯彻落实办法|实施细则)"
+    r"|另行规定"
+)
 PLAN_KINDS = frozenset({"方案", "要点", "通知"})  # documents whose sentences are measures to take
 LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则", "法律"})  # documents made of articles
 # What an action in a plan looks like: the measures a checklist item is answered with.
