@@ -271,3 +271,17 @@ def test_lecture_material_takes_more_than_one_quotable_sentence_from_a_document(
     assert len(answer.sentences) > len(set(by_source))  # some source gave two
     assert "心怀人本思想" in answer.text  # the local plan's own words on the theme
     assert_well_cited(answer)
+
+
+def test_a_checklist_item_asked_by_number_is_that_item(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    for question in (
+        "《2025年市直机关作风建设重点问题清单》里第14条说的是什么问题？",
+        "问题清单第三条是什么？",
+    ):
+        answer = compose_answer(question, library)
+        assert answer.supported, answer.text
+        number = "14" if "14" in question else "3"
+        assert answer.sentences[0].text.startswith(f"《2025年市直机关作风建设重点问题清单》第{number}条（")
+        assert [i.number for i in answer.items][:1] == [number]
+        assert_well_cited(answer)

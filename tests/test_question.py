@@ -203,3 +203,16 @@ def test_a_checklist_year_the_library_lacks_names_the_nearest() -> None:
     said = missing_checklist("2026年市直机关作风建设重点问题清单都有哪些条目？", names)
     assert said == "库里没有2026年的问题清单；最近的是《2025年市直机关作风建设重点问题清单》。"
     assert missing_checklist("2025年市直机关作风建设重点问题清单有哪些条目？", names) == ""
+
+
+def test_a_checklist_named_in_book_title_marks_is_the_plan_that_holds_it() -> None:
+    with_parts = [
+        LibraryDocument(
+            d.id, d.title, d.date, d.kind, ("2025年市直机关作风建设重点问题清单",) if d.id == "plan" else ()
+        )
+        for d in LIBRARY
+    ]
+    names = DocumentNames(with_parts)
+    question = "《2025年市直机关作风建设重点问题清单》里第14条说的是什么？"
+    assert names.named(question) == ["plan"] and names.missing(question, ["plan"]) == ""
+    assert DocumentNames(LIBRARY).missing(question, []) == "库里没有《2025年市直机关作风建设重点问题清单》。"

@@ -75,6 +75,7 @@ SPREAD_DEPTH = 12
 SPREAD_MEANING = 1.0
 QUOTABLE = 0.002  # per character: of two sentences on the theme, a lecture quotes the shorter
 COMPARING = re.compile(r"对比|比较|相比|异同|区别|变化|分别|各自|不同|什么|怎么")
+NUMBERED_ITEM = re.compile(r"第([一二三四五六七八九十两\d]{1,3})[条项]")
 SEVERAL_ITEMS = re.compile(r"哪几|哪些|几条|几项")
 
 
@@ -375,13 +376,37 @@ def matched_items(question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
     return [first, *close][: 3 if several else 2]
 
 
-def checklist(library: Library, items: list[Hit], newer: dict[str, str]) -> list[Draft]:
+def numbered_item(question: str, library: Library, asked: Asked) -> Hit | None:
+    """ "清单第14条是什么": that item of the checklist the question names (else the newest), by number."""
+    found = NUMBERED_ITEM.search(question)
+    if not found or "清单" not in question:
+        return None
+    items = [h for h in library.checklist_items() if h.passage.item]
+    named = [h for h in items if h.passage.doc_id in asked.documents] or items
+    if not named:
+        return None
+    newest = max(named, key=lambda h: h.meta.date).passage.doc_id
+    number = number_of(found.group(1))
+    return next(
+        (
+            h
+            for h in named
+            if h.passage.doc_id == newest and h.passage.item and number_of(h.passage.item.number) == number
+        ),
+        None,
+    )
+
+
+def checklist(
+    library: Library, items: list[Hit], newer: dict[str, str], asked_by_number: bool = False
+) -> list[Draft]:
     """The item(s) as "属于《清单》第N条（方面）：…", then measures the plans set against that very item."""
     drafts: list[Draft] = []
     for i, hit in enumerate(items):
         item = hit.passage.item
         assert item is not None
-        lead = f"属于《{item.checklist}》第{item.number}条" if i == 0 else f"也可能涉及第{item.number}条"
+        said = f"《{item.checklist}》第{item.number}条"  # "第14条是什么" is answered by the item, not "属于"
+        lead = (said if asked_by_number else f"属于{said}") if i == 0 else f"也可能涉及第{item.number}条"
         drafts.append((as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,)))
     first = items[0].passage.item
     assert first is not None

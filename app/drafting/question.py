@@ -90,6 +90,7 @@ class LibraryDocument:
     title: str
     date: str  # ISO, or just the year
     kind: str
+    parts: tuple[str, ...] = ()  # named parts inside it: a plan's checklist (《2025年…重点问题清单》)
 
 
 def _plain(text: str) -> str:
@@ -124,6 +125,7 @@ class DocumentNames:
         self.year = {d.id: d.date[:4] for d in documents}
         self.title = {d.id: d.title for d in documents}
         self.plain_titles = {d.id: _plain(d.title) for d in documents}
+        self.parts = {_plain(part): d.id for d in documents for part in d.parts}
         runs: dict[str, dict[str, bool]] = {}
         for doc in documents:
             title = _title_words(doc.title).rstrip("|()")
@@ -156,6 +158,7 @@ class DocumentNames:
                 named.update(d for d, ending in titled.items() if ending or as_name or self.year[d] in years)
                 break
         named.update(d for name, known in self.short.items() if name in q for d in known)
+        named.update(self.parts[name] for name in quoted if name in self.parts)
         for year, kind, _ in year_kinds(question):
             named.update(self.by_year_kind.get((year, kind), []))
         return [d for d in self.order if d in named] if named else []
@@ -174,7 +177,7 @@ class DocumentNames:
         for quoted in _QUOTED.findall(question):
             wanted = _plain(quoted)
             if len(wanted) >= MIN_SHARED and not any(
-                wanted in t or t in wanted for t in self.plain_titles.values()
+                wanted in t or t in wanted for t in [*self.plain_titles.values(), *self.parts]
             ):
                 return f"库里没有《{quoted}》。"
         for issue in _ISSUE.findall(question):
@@ -209,7 +212,14 @@ def document_names(library: Library) -> DocumentNames:
     """The library's document names, built once per library state and shared by every user and search."""
     names = _names.get(library)
     if names is None:
-        rows = [LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind) for d in library.documents()]
+        parts: dict[str, set[str]] = {}
+        for hit in library.checklist_items():
+            if hit.passage.item and hit.passage.item.checklist:
+                parts.setdefault(hit.passage.doc_id, set()).add(hit.passage.item.checklist)
+        rows = [
+            LibraryDocument(d.id, d.meta.title, d.meta.date, d.meta.kind, tuple(sorted(parts.get(d.id, ()))))
+            for d in library.documents()
+        ]
         names = _names[library] = DocumentNames(rows)
     return names
 
