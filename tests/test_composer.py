@@ -285,3 +285,10 @@ def test_a_checklist_item_asked_by_number_is_that_item(corpus_services: Services
         assert answer.sentences[0].text.startswith(f"《2025年市直机关作风建设重点问题清单》第{number}条（")
         assert [i.number for i in answer.items][:1] == [number]
         assert_well_cited(answer)
+
+
+def test_what_a_thing_is_is_answered_by_the_sentence_that_spells_it_out(corpus_services: Services) -> None:
+    answer = compose_answer("入党誓词是什么？", corpus_services.library())
+    assert answer.supported and answer.sentences[0].text.startswith("誓词如下：我志愿加入中国共产党")
+    assert "永不叛党" in answer.sentences[0].text
+    assert_well_cited(answer)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from app.drafting import kinds
 from app.drafting.citations import Draft, Sentence, Source, Sources
-from app.drafting.extract import NEAREST, context, extractive, query_terms
+from app.drafting.extract import NEAREST, context, defining, extractive, query_terms
 from app.drafting.question import (
     PLACEHOLDER,
     Asked,
@@ -188,7 +188,7 @@ def shape(
     pattern = asked.fact_pattern()
     if pattern is not None:
         return Shaped(kinds.fact_first(terms, hits, newer, pattern), [], False)
-    return Shaped(extractive(terms, hits, newer), [], False)
+    return Shaped(extractive(terms, hits, newer, defining(query, library)), [], False)
 
 
 @dataclass(frozen=True)

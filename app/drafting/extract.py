@@ -69,6 +69,9 @@ FRAMING = frozenset(
 )
 # Question words ("哪几种", "几大块", "多少"): a document never holds them, and IDF would make them weigh most.
 ASKING = re.compile(r"[几哪]|什么|怎么|怎样|如何|多少|多久")
+# "X是什么 / X指什么 / X具体指哪些" (not "…是什么时候/什么意思"): X is asked to be spelled out.
+WHAT_IS = re.compile(r"([^，。？?、\s]{2,12}?)(?:是什么(?![时意原])|指什么|具体指|的内容是什么|有哪些内容)")
+DEFINES_BONUS = 0.2  # added, with the score doubled, to a sentence that spells the asked thing out
 CONTEXT_WEIGHT = 0.5  # a question word found only in the sentence's title/headings counts this much
 LENGTH_COST = 0.0005  # of two sentences holding the same words, the shorter says it more plainly
 
@@ -159,9 +162,25 @@ def pick(terms: QueryTerms, cands: list[Candidate], most: int = MAX_SENTENCES) -
     return sorted(chosen, key=lambda c: (c.rank, c.position))
 
 
-def extractive(terms: QueryTerms, hits: list[Hit], newer: dict[str, str]) -> list[Draft]:
-    """The picked sentences, each citing its passage; the best passage whole when none qualifies."""
+def defining(question: str, library: Library) -> re.Pattern[str] | None:
+    """ "入党誓词是什么？" asks for what the documents spell out: a sentence that introduces the thing's
+    last word ("誓词如下：…", "四强即…", "…是指…"). None when the question asks no such thing."""
+    found = WHAT_IS.search(question)
+    words = library.words(found.group(1)) if found else ()
+    if not words or len(words[-1]) < 2:
+        return None
+    return re.compile(re.escape(words[-1]) + r"[^。，；]{0,4}?(?:如下|是指|即|指的是)[：:，]?")
+
+
+def extractive(
+    terms: QueryTerms, hits: list[Hit], newer: dict[str, str], defines: re.Pattern[str] | None = None
+) -> list[Draft]:
+    """The picked sentences, each citing its passage; the best passage whole when none qualifies.
+    `defines`: a sentence introducing the asked thing comes first (see `defining`)."""
     cands = sentence_candidates(terms, hits[:NEAREST])
+    for c in cands:
+        if defines is not None and defines.search(c.text):
+            c.score = 2 * c.score + DEFINES_BONUS
     prefer_newer(cands, newer)
     drafts: list[Draft] = [(as_sentence(c.text), (c.hit,)) for c in pick(terms, cands)]
     return drafts or [(as_sentence(hits[0].passage.text), (hits[0],))]
