@@ -227,6 +227,8 @@ def test_a_fact_the_document_leaves_blank_or_lacks_is_said_plainly(corpus_servic
     assert number.supported and "东直〔2025〕3号" in number.sentences[0].text
     day = compose_answer("市直机关作风建设三年行动计划是哪天印发的？", library)
     assert day.supported and "2025年5月31日" in day.sentences[0].text
+    post = compose_answer("机关党委书记由谁担任？", library)  # who holds a post answers "谁" too
+    assert post.supported and "由本单位党员负责人担任" in post.sentences[0].text
 
 
 def test_answers_carry_no_markdown_from_the_sources(corpus_services: Services) -> None:

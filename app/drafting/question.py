@@ -328,7 +328,11 @@ FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "人",
         re.compile(r"谁|哪位|哪个人"),
-        re.compile(r"[：:]\s*[\u4e00-\u9fff]{2,4}(?:同志)?(?:[，。、；（(\s]|$)|由[\u4e00-\u9fff]{2,4}同志"),
+        # a name ("组长：张三", "由张三同志"), or who holds the post ("由本单位党员负责人担任")
+        re.compile(
+            r"[：:]\s*[\u4e00-\u9fff]{2,4}(?:同志)?(?:[，。、；（(\s]|$)|由[\u4e00-\u9fff]{2,4}同志"
+            r"|由[^，。；]{2,24}?(?:担任|兼任)"
+        ),
     ),
     (
         "地点",
