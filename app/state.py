@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.accounts import Accounts
+from app.accounts import Accounts, User
 from app.libraries import SHARED, library_names, library_settings
 from app.services import Services, build_services
 from app.settings import Settings, load_settings
@@ -18,6 +18,7 @@ QUESTION = "ask.question"
 TOP_K = "ask.top_k"
 LIBRARY = "library.current"  # the library the user reads (accounts on; checked against the grants)
 TOKEN = "account.token"  # the login's session token (app/accounts/session.py)
+COOKIE = "dangjian_session"  # the browser's copy of it
 
 
 @st.cache_resource
@@ -38,10 +39,27 @@ def library_services(name: str) -> Services:
     return build_services(s if name == SHARED else library_settings(s, name))
 
 
+def session_token() -> str:
+    """This tab's token, else the browser's cookie (a reload, a new tab)."""
+    return str(st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE) or "")
+
+
+def current_user() -> User | None:
+    """The logged-in account, or None (not logged in, the login expired, or the account is gone)."""
+    store = accounts()
+    token = session_token()
+    if store is None or not token:
+        return None
+    user = store.session_user(token)
+    if user is None:
+        st.session_state.pop(TOKEN, None)
+        return None
+    st.session_state[TOKEN] = token
+    return user
+
+
 def chosen_library() -> str:
     """The library this user reads: their choice when they may read it, else the shared one."""
-    from app.accounts.session import current_user
-
     chosen = st.session_state.get(LIBRARY, SHARED)
     names = library_names(settings())
     store = accounts()

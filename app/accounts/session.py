@@ -14,29 +14,9 @@ import streamlit as st
 
 from app.accounts.store import Action, LockedOut, Role, User
 from app.libraries import library_names
-from app.state import LIBRARY, TOKEN, accounts, chosen_library, settings
+from app.state import COOKIE, LIBRARY, TOKEN, accounts, chosen_library, current_user, session_token, settings
 
-COOKIE = "dangjian_session"
 COOKIE_SENT = "account.cookie_sent"  # the token this tab has already handed to the browser
-
-
-def _token() -> str:
-    """This tab's token, else the browser's cookie (a reload, a new tab)."""
-    return str(st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE) or "")
-
-
-def current_user() -> User | None:
-    """The logged-in account, or None (not logged in, the login expired, or the account is gone)."""
-    store = accounts()
-    token = _token()
-    if store is None or not token:
-        return None
-    user = store.session_user(token)
-    if user is None:
-        st.session_state.pop(TOKEN, None)
-        return None
-    st.session_state[TOKEN] = token
-    return user
 
 
 def log_in(name: str, password: str) -> str:
@@ -54,7 +34,7 @@ def log_in(name: str, password: str) -> str:
 
 
 def log_out() -> None:
-    store, user, token = accounts(), current_user(), _token()
+    store, user, token = accounts(), current_user(), session_token()
     if store is not None and user is not None:
         store.close_session(token)
         store.record(user.name, Action.LOGOUT, user.name)
