@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evals.train_embedding import _CLAUSE, _LABEL, DIM, SEED, corpus_passages  # noqa: E402
+from evals.training_text import CLAUSE, DIM, LABEL, SEED, corpus_passages  # noqa: E402
 from index.e5_model import ensure_e5_model  # noqa: E402
 from index.embeddings import BUNDLED_MODEL_DIR  # noqa: E402
 
@@ -155,18 +155,18 @@ def sample_targets(per_folder: dict[str, list[tuple[str, str]]], rng: random.Ran
     corpus = per_folder.get("corpus", [])
     laws = [r for k, rs in per_folder.items() if k != "corpus" for r in rs]
     take = list(corpus[:PASSAGE_TARGETS])
-    rest = [r for r in laws if len(_LABEL.sub("", r[1])) >= 20]
+    rest = [r for r in laws if len(LABEL.sub("", r[1])) >= 20]
     take += rng.sample(rest, min(len(rest), PASSAGE_TARGETS - len(take)))
-    passages = [_LABEL.sub("", t)[:PASSAGE_CHARS] for _, t in take]
+    passages = [LABEL.sub("", t)[:PASSAGE_CHARS] for _, t in take]
     shorts: dict[str, None] = {}  # insertion-ordered: a set's order would change with PYTHONHASHSEED
     everything = corpus + laws
     while len(shorts) < SHORT_TARGETS:
         context, text = everything[rng.randrange(len(everything))]
-        body = _LABEL.sub("", text)
+        body = LABEL.sub("", text)
         if rng.random() < 0.4:
             s = context
         else:
-            cut = _CLAUSE.search(body, 6)
+            cut = CLAUSE.search(body, 6)
             s = body[: cut.start()] if cut else body
         s = s.strip()[:SHORT_CHARS]
         if len(s) >= 4:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 import time
 from collections.abc import Iterator
@@ -36,45 +35,26 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from evals.training_text import CLAUSE, DIM, LABEL, SEED, corpus_passages  # noqa: E402
 from index.embeddings import BUNDLED_MODEL_DIR  # noqa: E402
-from ingest.discovery import discover  # noqa: E402
-from ingest.pipeline import content_hash, document_passages, read_document  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "bench" / "lawrefbook"
-SEED = 20251123
 VOCAB = 24_000  # 24k tokens x 256 dims x 4 bytes = 24.6 MB, under the 30 MB the repo allows
-DIM = 256
-_LABEL = re.compile(r"^第[一二三四五六七八九十百千零〇]+条\s*")
-_CLAUSE = re.compile(r"[，。；：！？]")
-
-
-def corpus_passages(folders: list[Path]) -> Iterator[tuple[str, str]]:
-    """(context, passage text) for every passage of every readable document: title + heading path as context."""
-    sources, _ = discover(folders)
-    for source in sources:
-        try:
-            doc = read_document(source, content_hash(source.path, 0))
-            passages = document_passages(doc, 0)
-        except Exception:  # noqa: BLE001 - a file the ingest refuses simply gives no pairs
-            continue
-        for p in passages:
-            heads = [h for h in p.section if not _LABEL.match(h + " ")]
-            yield " ".join([doc.meta.title, *heads[1:]] if heads else [doc.meta.title]), p.text
 
 
 def mine_pairs(rows: list[tuple[str, str]], rng: random.Random) -> list[tuple[str, str]]:
     """Structure pairs: context ↔ body, first clause ↔ rest, passage ↔ next passage under the same context."""
     pairs: list[tuple[str, str]] = []
     for i, (context, text) in enumerate(rows):
-        body = _LABEL.sub("", text)
+        body = LABEL.sub("", text)
         if len(body) < 8:
             continue
         pairs.append((context, body))
-        cut = _CLAUSE.search(body, 6)
+        cut = CLAUSE.search(body, 6)
         if cut and 6 <= cut.start() < len(body) - 8:
             pairs.append((body[: cut.start()], body[cut.end() :]))
         if i + 1 < len(rows) and rows[i + 1][0] == context:
-            pairs.append((body, _LABEL.sub("", rows[i + 1][1])))
+            pairs.append((body, LABEL.sub("", rows[i + 1][1])))
     rng.shuffle(pairs)
     return pairs
 
