@@ -111,7 +111,7 @@ class SeveralLibraries(Library):
             # a scope naming only other libraries' documents leaves this one unscoped: ()
             own = None if scope is None else tuple(i for n, i in map(untagged, scope) if n == name)
             found += [_tag_hit(name, h) for h in library.search(query, k, own)]
-        named = {d for d in scope or ()}
+        named = set(scope or ())
         return sorted(found, key=lambda h: (h.passage.doc_id not in named, -h.score))[:k]
 
     def similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:

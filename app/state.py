@@ -61,9 +61,11 @@ def current_user() -> User | None:
 def chosen_library() -> str:
     """The library this user reads: their choice when they may read it, else the shared one."""
     chosen = st.session_state.get(LIBRARY, SHARED)
+    if chosen == SHARED:  # the usual case, asked on every services() call: no folder listing
+        return SHARED
     names = library_names(settings())
     store = accounts()
-    if chosen == SHARED or chosen not in names:
+    if chosen not in names:
         return SHARED
     if store is None:  # one local user reads every library
         return str(chosen)

@@ -171,13 +171,8 @@ def shape(
     elif asked.kind is Kind.COMPARE:
         drafts = kinds.compare(library, asked, terms, query) or None
     elif asked.kind in (Kind.MEASURES, Kind.LECTURE):
-        spread_hits = library.search(query, kinds.SPREAD_DEPTH, asked.documents)
         drafts = kinds.spread(
-            terms,
-            spread_hits,
-            newer,
-            measures=asked.kind is Kind.MEASURES,
-            meaning=library.meaning(query, spread_hits),
+            terms, deep, newer, measures=asked.kind is Kind.MEASURES, meaning=library.meaning(query, deep)
         )
     elif asked.kind is Kind.FACT:
         drafts = kinds.document_fact(library, query, hits)
@@ -210,9 +205,7 @@ class Judgement:
 def judge(query: str, library: Library, k: int = 8) -> Judgement:
     """Understand the question, search, shape the answer, and check it (see the module docstring)."""
     asked = understand(query, document_names(library))
-    deep = library.search(
-        query, max(k, kinds.PENALTY_DEPTH) if asked.kind is Kind.PENALTY else k, asked.documents
-    )
+    deep = library.search(query, max(k, kinds.DEPTH.get(asked.kind, k)), asked.documents)
     hits = deep[:k]
     if not hits:
         return Judgement(hits, None, 0.0, "")

@@ -73,6 +73,8 @@ SPREAD = 4  # documents lecture material and measures are drawn from
 # only, 4 right; 12 passages, 5; with the teacher at 1 or 2, 6; at 10 it overrules the words, 5.
 SPREAD_DEPTH = 12
 SPREAD_MEANING = 1.0
+# How deep the answer's search goes for the kinds that look past the first passages.
+DEPTH = {Kind.PENALTY: PENALTY_DEPTH, Kind.MEASURES: SPREAD_DEPTH, Kind.LECTURE: SPREAD_DEPTH}
 QUOTABLE = 0.002  # per character: of two sentences on the theme, a lecture quotes the shorter
 COMPARING = re.compile(r"对比|比较|相比|异同|区别|变化|分别|各自|不同|什么|怎么")
 NUMBERED_ITEM = re.compile(r"第([一二三四五六七八九十两\d]{1,3})[条项]")
@@ -322,9 +324,8 @@ def spread(
     cands = sentence_candidates(terms, [h for h in hits if h.passage.item is None])  # a problem is no measure
     for c in cands:
         c.score += 0.1 * len(MEASURE.findall(c.text)) if measures else -QUOTABLE * len(c.text)
-    if meaning is not None and len(
-        meaning
-    ):  # the passage's meaning, centred on the median: the words pick the sentence
+    if meaning is not None and len(meaning):
+        # the passage's meaning, centred on the median: the words pick the sentence, the meaning tips it
         nearness = dict(zip((h.passage.id for h in hits), meaning, strict=True))
         middle = float(np.median(meaning))
         for c in cands:

