@@ -202,6 +202,38 @@ def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) 
     assert not categories.items  # about the checklist, not one of its items
 
 
+def test_marked_runs_end_where_the_numbering_stops_or_the_next_lead_begins() -> None:
+    text = "第七条 对党组织的问责方式包括：\n（一）检查。责令书面检查。\n（二）通报。\n对领导干部的问责方式包括：\n（一）通报。\n（二）诫勉。\n（三）组织调整。"
+    runs = kinds.marked_runs(text)
+    assert [lead for lead, _ in runs] == ["对党组织的问责方式包括", "对领导干部的问责方式包括"]
+    assert [shown for _, shown in runs[0][1]] == ["（一）检查：责令书面检查", "（二）通报"]
+    assert [shown for _, shown in runs[1][1]] == ["（一）通报", "（二）诫勉", "（三）组织调整"]
+    assert kinds.marked_runs("解决以下问题：①精神缺钙。理想信念动摇。") == []  # one element is no list
+    circled = kinds.marked_runs("着重解决以下2个问题：①精神缺钙。理想信念动摇。②状态不佳。")
+    assert [shown for _, shown in circled[0][1]] == ["①精神缺钙：理想信念动摇", "②状态不佳"]
+
+
+def test_a_list_spelled_out_inside_an_article_is_given_element_by_element(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    ways = compose_answer("问责条例里对党组织的问责方式有哪些？", library)
+    assert ways.supported and "第七条“对党组织的问责方式包括”共3项" in ways.sentences[0].text
+    assert [ways.text.index(w) for w in ("（一）检查", "（二）通报", "（三）改组")] == sorted(
+        ways.text.index(w) for w in ("（一）检查", "（二）通报", "（三）改组")
+    )
+    assert "诫勉" not in ways.text  # the next list in the article is the leading cadres'
+    grades = compose_answer("纪律处分有哪几种？", library)
+    names = ["（一）警告", "（二）严重警告", "（三）撤销党内职务", "（四）留党察看", "（五）开除党籍"]
+    assert "第八条" in grades.sentences[0].text and all(n in grades.text for n in names)
+    problems = compose_answer("2020年作风整顿方案要解决哪7个问题？", library)  # a run across two passages
+    assert (
+        "共7项" in problems.sentences[0].text
+        and "①精神缺钙" in problems.text
+        and "⑦作风不扎实" in problems.text
+    )
+    assert all(s.cites for s in problems.sentences[1:])  # each element cites its passage; the lead, none
+    assert {n for s in problems.sentences for n in s.cites} == {1, 2}  # the run spans two passages
+
+
 def test_comparison_gives_one_block_per_named_document(corpus_services: Services) -> None:
     answer = compose_answer(
         "“先锋杯”大赛，2023年方案和今年党建要点各提了什么要求？", corpus_services.library()

@@ -133,6 +133,9 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
         ("找熟人打招呼，纪律上有什么后果？", Kind.PENALTY),
         ("三年行动计划的主要内容分成哪几大块？", Kind.LIST),
         ("2025年作风问题清单按哪几个方面归类？", Kind.LIST),  # about the checklist, not an item of it
+        ("纪律处分有哪几种？", Kind.LIST),  # the kinds of sanction, not one behaviour's penalty
+        ("问责条例里对党组织的问责方式有哪些？", Kind.LIST),
+        ("2020年作风整顿方案要解决哪7个问题？", Kind.LIST),
         ("“先锋杯”大赛，2023年方案和今年党建要点各提了什么要求？", Kind.COMPARE),
         ("会太多太长，中央的规定里有哪些具体压会的办法？", Kind.MEASURES),
         ("想讲一堂“密切联系群众”的党课，能引哪些话？", Kind.LECTURE),

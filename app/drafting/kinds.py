@@ -32,6 +32,7 @@ from app.drafting.ledger import problem_terms
 from app.drafting.measures import candidates
 from app.drafting.question import Asked, Kind
 from app.drafting.text import (
+    HEADING_NUMBER,
     LAW_KINDS,
     MEASURE,
     PLAN_KINDS,
@@ -197,11 +198,8 @@ def best_section(
     return best
 
 
-def enumeration(
-    library: Library, terms: QueryTerms, question: str, hits: list[Hit], named: Sequence[str] = ()
-) -> list[Draft] | None:
+def enumeration(best: Section | None) -> list[Draft] | None:
     """The best section's heading and children in order; None when no section scores LIST_MIN_SCORE."""
-    best = best_section(library, terms, question, hits, named)
     if best is None or best[0] < LIST_MIN_SCORE:
         return None
     _, parent, labels = best
@@ -261,6 +259,88 @@ def separators(text: str) -> int:
     return text.count("、") + text.count("；")
 
 
+# The numbered runs an article or paragraph spells its elements out in, after a lead ending in "：":
+# "对党组织的问责方式包括：（一）检查。…（二）通报。…", "着重解决以下7个问题：①精神缺钙。…②状态不佳。…".
+MARKERS = (
+    tuple(f"（{n}）" for n in "一二三四五六七八九十"),
+    tuple("①②③④⑤⑥⑦⑧⑨⑩"),
+)
+_LEAD_START = re.compile(r"[^。；;\n]*$")  # a lead is the clause before its "："
+_NAME_NOTE = re.compile(r"([^。；;]*)[。；;]?(.*)", re.DOTALL)  # always matches
+ELEMENT_NOTE = 60  # characters: an element's description this short is shown with its name
+
+
+def _element(marker: str, segment: str) -> str:
+    """One element as the list shows it: its marker and name, and its description when that is short."""
+    paragraph = segment.strip().split("\n")[0]
+    name, note = _NAME_NOTE.fullmatch(paragraph).groups()  # type: ignore[union-attr]
+    note = plain(note).rstrip("。；;")
+    return f"{marker}{plain(name)}" + (f"：{note}" if note and len(note) <= ELEMENT_NOTE else "")
+
+
+def marked_runs(text: str) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Every lead "…：" followed at once by a numbered run of at least two markers: the lead, and each
+    element's start and shown text. A run ends where its numbering stops or the next lead's run begins
+    ("对党的领导干部的问责方式包括：（一）…" after the run for 党组织)."""
+    runs: list[tuple[str, list[tuple[int, str]]]] = []
+    for colon in re.finditer(r"[：:]\s*", text):
+        start = colon.end()
+        family = next((f for f in MARKERS if text.startswith(f[0], start)), None)
+        if family is None:
+            continue
+        following = re.search(r"[：:]\s*" + re.escape(family[0]), text[start:])
+        limit = start + following.start() if following else len(text)
+        positions = [start]
+        for marker in family[1:]:
+            found = text.find(marker, positions[-1] + 1, limit)
+            if found < 0:
+                break
+            positions.append(found)
+        if len(positions) < 2:
+            continue
+        ends = [*positions[1:], limit]
+        elements = [
+            (pos, _element(family[i], text[pos + len(family[i]) : end]))
+            for i, (pos, end) in enumerate(zip(positions, ends, strict=True))
+        ]
+        lead_found = _LEAD_START.search(text[: colon.start()])
+        lead = HEADING_NUMBER.sub("", plain(lead_found.group() if lead_found else "")).strip()
+        runs.append((lead, elements))
+    return runs
+
+
+def marked_list(
+    library: Library, terms: QueryTerms, question: str, hits: list[Hit]
+) -> tuple[float, list[Draft]] | None:
+    """The numbered run whose lead best names what is asked, in the passages found, with its score
+    (the lead's share of the question's own words, LIST_COUNT when it counts as asked, less rank)."""
+    count = count_asked(question)
+    best: tuple[float, list[Draft]] | None = None
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for rank, hit in enumerate(hits[:NEAREST]):
+        key = (hit.passage.doc_id, hit.passage.section)
+        if key in seen:
+            continue
+        seen.add(key)
+        parts = whole_section(library, hit)
+        starts = list(np.cumsum([0] + [len(p.passage.text) + 1 for p in parts]))
+        text = "\n".join(p.passage.text for p in parts)
+        title = hit.meta.title.lower()
+        # the words naming the document pick no lead, unless they are all the question says ("纪律处分有哪几种")
+        own = QueryTerms({w: v for w, v in terms.idf.items() if w not in title})
+        own = own if own.idf else terms
+        for lead, elements in marked_runs(text):
+            score = own.share(lead.lower()) + (LIST_COUNT if count == len(elements) else 0.0) - 0.05 * rank
+            if best is not None and score <= best[0]:
+                continue
+            where = hit.passage.section[-1] if _is_article(hit) else ""
+            cited = [
+                (shown, parts[int(np.searchsorted(starts, pos, side="right")) - 1]) for pos, shown in elements
+            ]
+            best = (score, listed(f"《{hit.meta.title}》{where}“{lead}”共{len(elements)}项：", cited))
+    return best
+
+
 def listing(
     library: Library, asked: Asked, terms: QueryTerms, question: str, hits: list[Hit]
 ) -> list[Draft] | None:
@@ -269,9 +349,14 @@ def listing(
         drafts = checklist_categories(library, asked)
         if drafts:
             return drafts
-    return inline_list(terms, question, hits, titles) or enumeration(
-        library, terms, question, hits, asked.documents
-    )
+    quoted = inline_list(terms, question, hits, titles)
+    if quoted:
+        return quoted
+    section = best_section(library, terms, question, hits, asked.documents)
+    marked = marked_list(library, terms, question, hits)
+    if marked is not None and marked[0] >= LIST_MIN_SCORE and (section is None or marked[0] > section[0]):
+        return marked[1]
+    return enumeration(section)
 
 
 def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) -> list[Draft]:
