@@ -232,6 +232,15 @@ def test_a_list_spelled_out_inside_an_article_is_given_element_by_element(corpus
     )
     assert all(s.cites for s in problems.sentences[1:])  # each element cites its passage; the lead, none
     assert {n for s in problems.sentences for n in s.cites} == {1, 2}  # the run spans two passages
+    duties = compose_answer(
+        "党员必须履行哪些义务？", library
+    )  # not the longer lead that mentions 党员的各项义务
+    assert "第三条“党员必须履行下列义务”共8项" in duties.sentences[0].text
+    when = compose_answer("党组织应当在什么情况下予以问责？", library)  # the circumstances a rule lists
+    assert "有下列情形之一的，应当予以问责”共" in when.sentences[0].text and "党的建设缺失" in when.text
+    stages = compose_answer("“执行有效”创建活动的主要环节有哪些？", library)  # a lead that ends its passage
+    assert "主要环节包括”共4项" in stages.sentences[0].text
+    assert [s.text for s in stages.sentences[1:3]] == ["（一）工作部署；", "（二）任务攻坚；"]
 
 
 def test_comparison_gives_one_block_per_named_document(corpus_services: Services) -> None:
@@ -312,10 +321,11 @@ def test_a_checklist_item_asked_by_number_is_that_item(corpus_services: Services
     for question in (
         "《2025年市直机关作风建设重点问题清单》里第14条说的是什么问题？",
         "问题清单第三条是什么？",
+        "清单第20条是什么？整改可以参考哪些措施？",  # "第20条" names an item; it counts no 20 elements
     ):
         answer = compose_answer(question, library)
         assert answer.supported, answer.text
-        number = "14" if "14" in question else "3"
+        number = next((n for n in ("14", "20") if n in question), "3")
         assert answer.sentences[0].text.startswith(f"《2025年市直机关作风建设重点问题清单》第{number}条（")
         assert [i.number for i in answer.items][:1] == [number]
         assert_well_cited(answer)

@@ -60,7 +60,10 @@ MAX_LIST = 12  # a section with more children than this is a chapter, not an ans
 LIST_MIN_SCORE = 0.18
 LIST_COUNT = 0.3  # a section with as many children as the question counts
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
-_COUNT = re.compile(r"([\d一二两三四五六七八九十]+)\s*(?:项|条|块|个|种|类|有|强|大)")
+# "哪7个问题", "五项任务"; not "第20条", which names one element
+_COUNT = re.compile(
+    r"(?<![第\d一二两三四五六七八九十])([\d一二两三四五六七八九十]+)\s*(?:项|条|块|个|种|类|有|强|大)"
+)
 # A measure clause must hold this share of the item's words to be about the item, not about rectifying in
 # general. Chosen by reading the best clause for each of the 20 bundled items: at 0.12 and above they
 # answer their item (开展“我陪企业跑审批”活动 for 审批流程繁琐, 0.16); below, they do not (督促解决活动
@@ -267,6 +270,11 @@ MARKERS = (
 )
 _LEAD_START = re.compile(r"[^。；;\n]*$")  # a lead is the clause before its "："
 _NAME_NOTE = re.compile(r"([^。；;]*)[。；;]?(.*)", re.DOTALL)  # always matches
+_ENDING_LEAD = re.compile(r"([^。；;\n]+)[：:]\s*$")  # a passage that ends by announcing what follows
+# Per character of a lead: of two leads holding the question's words, the one that is mostly those words
+# ("党员必须履行下列义务", not the 80-character sentence on leading cadres that mentions 党员的各项义务).
+LEAD_LENGTH = 0.003
+SHORT_LEAD = 20  # characters
 ELEMENT_NOTE = 60  # characters: an element's description this short is shown with its name
 
 
@@ -312,8 +320,10 @@ def marked_runs(text: str) -> list[tuple[str, list[tuple[int, str]]]]:
 def marked_list(
     library: Library, terms: QueryTerms, question: str, hits: list[Hit]
 ) -> tuple[float, list[Draft]] | None:
-    """The numbered run whose lead best names what is asked, in the passages found, with its score
-    (the lead's share of the question's own words, LIST_COUNT when it counts as asked, less rank)."""
+    """The numbered run whose lead best names what is asked, in the passages found, with its score: the
+    lead's share of the question's own words, LIST_COUNT when it counts as asked, less rank and length.
+
+    A lead that ends its passage ("主要环节包括：") introduces the headings below it: they are its run."""
     count = count_asked(question)
     best: tuple[float, list[Draft]] | None = None
     seen: set[tuple[str, tuple[str, ...]]] = set()
@@ -325,19 +335,39 @@ def marked_list(
         parts = whole_section(library, hit)
         starts = list(np.cumsum([0] + [len(p.passage.text) + 1 for p in parts]))
         text = "\n".join(p.passage.text for p in parts)
+        runs = [
+            (
+                lead,
+                [
+                    (shown, parts[int(np.searchsorted(starts, pos, side="right")) - 1])
+                    for pos, shown in elements
+                ],
+            )
+            for lead, elements in marked_runs(text)
+        ]
+        ending = _ENDING_LEAD.search(text)
+        below = (
+            children_of(library.document_passages(hit.passage.doc_id), hit.passage.section) if ending else []
+        )
+        if ending and len(below) >= 2:
+            runs.append((HEADING_NUMBER.sub("", plain(ending.group(1))).strip(), below))
         title = hit.meta.title.lower()
-        # the words naming the document pick no lead, unless they are all the question says ("纪律处分有哪几种")
+        # the words naming the document pick no lead (every lead of that document may hold them), unless
+        # they are all the question says and the lead is short enough to be about them alone ("纪律处分有哪几种":
+        # "对党员的纪律处分种类", not the 40-character sentence of "执行有效" that happens to hold its title words)
         own = QueryTerms({w: v for w, v in terms.idf.items() if w not in title})
-        own = own if own.idf else terms
-        for lead, elements in marked_runs(text):
-            score = own.share(lead.lower()) + (LIST_COUNT if count == len(elements) else 0.0) - 0.05 * rank
-            if best is not None and score <= best[0]:
+        for lead, cited in runs:
+            if not own.idf and len(lead) > SHORT_LEAD:
                 continue
-            where = hit.passage.section[-1] if _is_article(hit) else ""
-            cited = [
-                (shown, parts[int(np.searchsorted(starts, pos, side="right")) - 1]) for pos, shown in elements
-            ]
-            best = (score, listed(f"《{hit.meta.title}》{where}“{lead}”共{len(elements)}项：", cited))
+            score = (
+                (own if own.idf else terms).share(lead.lower())
+                + (LIST_COUNT if count == len(cited) else 0.0)
+                - 0.05 * rank
+                - LEAD_LENGTH * len(lead)
+            )
+            if best is None or score > best[0]:
+                where = hit.passage.section[-1] if _is_article(hit) else ""
+                best = (score, listed(f"《{hit.meta.title}》{where}“{lead}”共{len(cited)}项：", cited))
     return best
 
 

@@ -280,7 +280,14 @@ KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         ),
     ),
     # the kinds of sanction there are ("纪律处分有哪几种", "问责方式有哪些") is a list, not a penalty
-    (Kind.LIST, re.compile(r"(?:处分|问责|处理)的?(?:种类|方式|形式)|(?:处分|问责)(?:有|分为?)?哪(?:几|些)种?")),
+    # and so are the circumstances a rule lists ("在什么情况下予以问责": 有下列情形之一的…)
+    (
+        Kind.LIST,
+        re.compile(
+            r"(?:处分|问责|处理)的?(?:种类|方式|形式)|(?:处分|问责)(?:有|分为?)?哪(?:几|些)种?"
+            r"|什么情况下|哪些情形|什么情形"
+        ),
+    ),
     (Kind.PENALTY, re.compile(r"处分|(?:怎么|如何|怎样)(?:处理|定性)|纪律上|什么后果|对应的条款|违反哪条")),
     (
         Kind.COMPARE,
