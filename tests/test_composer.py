@@ -238,6 +238,10 @@ def test_a_list_spelled_out_inside_an_article_is_given_element_by_element(corpus
     assert "第三条“党员必须履行下列义务”共8项" in duties.sentences[0].text
     when = compose_answer("党组织应当在什么情况下予以问责？", library)  # the circumstances a rule lists
     assert "有下列情形之一的，应当予以问责”共" in when.sentences[0].text and "党的建设缺失" in when.text
+    duty = compose_answer("全面从严治党主体责任规定中党委书记的第一责任人职责有哪些？", library)
+    assert "附则" not in duty.text and "第一责任人职责，做到重要工作亲自部署" in duty.sentences[0].text
+    steps = compose_answer("发展党员要经过哪些程序？", library)  # not a chapter's articles' first sentences
+    assert "共5项" not in steps.text and "发展程序" in steps.sentences[0].text
     stages = compose_answer("“执行有效”创建活动的主要环节有哪些？", library)  # a lead that ends its passage
     assert "主要环节包括”共4项" in stages.sentences[0].text
     assert [s.text for s in stages.sentences[1:3]] == ["（一）工作部署；", "（二）任务攻坚；"]

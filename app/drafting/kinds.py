@@ -58,6 +58,8 @@ MAX_LIST = 12  # a section with more children than this is a chapter, not an ans
 # asked as lists, the sections that answer score 1.0, 1.0, 0.456, 0.206; the best section of the others
 # 0.157 at most, except two a later check refuses or an inline list answers first (0.409, 0.457): midway.
 LIST_MIN_SCORE = 0.18
+SUPPLEMENTARY = re.compile(r"附\s*则")  # who interprets a rule and when it takes effect: never what is asked
+ARTICLE_LABEL = 30  # Chinese characters an article's first sentence averages in a list of its articles
 LIST_COUNT = 0.3  # a section with as many children as the question counts
 _QUOTED = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
 # "哪7个问题", "五项任务"; not "第20条", which names one element
@@ -164,6 +166,13 @@ def checklist_categories(library: Library, asked: Asked) -> list[Draft] | None:
 Section = tuple[float, tuple[str, ...], list[tuple[str, Hit]]]  # score, heading chain, children
 
 
+def own_words(terms: QueryTerms, title: str) -> QueryTerms:
+    """The question's words that do not name the document: they pick a heading or lead in it (each of its
+    headings may hold its name). All the words when naming the document is all the question does."""
+    own = QueryTerms({w: v for w, v in terms.idf.items() if w not in title.lower()})
+    return own if own.idf else terms
+
+
 def best_section(
     library: Library, terms: QueryTerms, question: str, hits: list[Hit], named: Sequence[str] = ()
 ) -> Section | None:
@@ -186,12 +195,17 @@ def best_section(
     for (doc, parent), rank in candidates.items():
         passages = library.document_passages(doc)
         labels = children_of(passages, parent)
-        if not 2 <= len(labels) <= MAX_LIST:
+        if (
+            not 2 <= len(labels) <= MAX_LIST
+            or _sentences_of_articles(passages, parent, labels)
+            or SUPPLEMENTARY.search(parent[-1])
+        ):
             continue
-        title = passages[0].meta.title.lower()  # the words naming the document pick no heading
-        own = QueryTerms({w: v for w, v in terms.idf.items() if w not in title})
+        own = own_words(terms, passages[0].meta.title)
+        # the first heading is the document's title: it says nothing when only the title's words are asked
+        heading = parent[-1].lower() if len(parent) > 1 or own is not terms else ""
         score = (
-            own.share(parent[-1].lower())
+            own.share(heading)
             + 0.5 * terms.share(" ".join(label for label, _ in labels).lower())
             + (LIST_COUNT if count == len(labels) else 0.0)
             - 0.05 * rank
@@ -208,6 +222,23 @@ def enumeration(best: Section | None) -> list[Draft] | None:
     _, parent, labels = best
     heading = f"“{plain(parent[-1])}”" if len(parent) > 1 else ""
     return listed(f"《{labels[0][1].meta.title}》{heading}共{len(labels)}项：", labels)
+
+
+def _sentences_of_articles(
+    passages: Sequence[Hit], parent: tuple[str, ...], labels: list[tuple[str, Hit]]
+) -> bool:
+    """Whether the headings below `parent` are articles (第十条…) whose first sentences are long: such a
+    chapter is no answer to "有哪些" (发展党员的程序, 基本任务), though a list of short articles is
+    (廉洁自律准则: "第五条 廉洁从政，自觉保持人民公仆本色。")."""
+    depth = len(parent)
+    below = {
+        p.passage.section[depth]
+        for p in passages
+        if p.passage.section[:depth] == parent and len(p.passage.section) > depth
+    }
+    return all(ARTICLE.match(h) for h in below) and sum(
+        cjk_length(label) for label, _ in labels
+    ) > ARTICLE_LABEL * len(labels)
 
 
 def children_of(passages: Sequence[Hit], parent: tuple[str, ...]) -> list[tuple[str, Hit]]:
@@ -351,16 +382,14 @@ def marked_list(
         )
         if ending and len(below) >= 2:
             runs.append((HEADING_NUMBER.sub("", plain(ending.group(1))).strip(), below))
-        title = hit.meta.title.lower()
-        # the words naming the document pick no lead (every lead of that document may hold them), unless
-        # they are all the question says and the lead is short enough to be about them alone ("纪律处分有哪几种":
-        # "对党员的纪律处分种类", not the 40-character sentence of "执行有效" that happens to hold its title words)
-        own = QueryTerms({w: v for w, v in terms.idf.items() if w not in title})
+        own = own_words(terms, hit.meta.title)
         for lead, cited in runs:
-            if not own.idf and len(lead) > SHORT_LEAD:
+            # with only the document's own name asked, a lead must be short enough to be about it alone
+            # ("纪律处分有哪几种": "对党员的纪律处分种类", not a 40-character sentence holding the title's words)
+            if own is terms and len(lead) > SHORT_LEAD:
                 continue
             score = (
-                (own if own.idf else terms).share(lead.lower())
+                own.share(lead.lower())
                 + (LIST_COUNT if count == len(cited) else 0.0)
                 - 0.05 * rank
                 - LEAD_LENGTH * len(lead)

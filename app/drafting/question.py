@@ -324,10 +324,17 @@ FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         ),
     ),
     ("年份", re.compile(r"哪一?年"), re.compile(r"(?:19|20)\d\d\s*年")),
+    # how long a term runs ("多久换届一次": 每届任期3年), before how often something is held, which a term
+    # of office does not answer ("支部委员会会议多久召开一次" is not answered by 每届任期一般为3年)
+    (
+        "任期",
+        re.compile(r"(?:换届|任期).{0,6}(?:多久|多长|几年)|多久换届|届.{0,4}几年"),
+        re.compile(r"每届|任期[^。；]{0,8}[\d一二三四五六七八九十]+年|[一二三四五六七八九十\d]+年一"),
+    ),
     (
         "频次",
         re.compile(r"多久(?:一次|开一次|召开一次)|多长时间.{0,4}一次|几年一|一般多久"),
-        re.compile(r"每(?:年|半年|季度|季|月|周|届)|[一二三四五六七八九十\d]+年一"),
+        re.compile(r"每(?:年|半年|季度|季|月|周)|[一二三四五六七八九十\d]+年一"),
     ),
     (
         "期限",
