@@ -31,7 +31,10 @@ ITEM_SEMANTIC = "item_semantic"
 # channel's rank-1 score, so 1.0 lets the most cited document gain as much as a first place.
 AUTHORITY = "authority"
 # "属于清单里哪一条/对应清单哪项/涉及清单哪几条": the user asks for a checklist item by name.
-CHECKLIST_QUESTION = re.compile(r"清单.{0,6}(?:哪|第几|什么)|(?:哪|第几)(?:一|几)?[条项].{0,6}清单")
+# Not "责任清单是哪个文件提出的", which asks for a document.
+CHECKLIST_QUESTION = re.compile(
+    r"清单.{0,6}(?:哪|第几|什么)(?!.{0,3}(?:文件|单位|部门))|(?:哪|第几)(?:一|几)?[条项].{0,6}清单"
+)
 # How deep each channel looks before fusion; RRF needs more than k to reorder well.
 CHANNEL_DEPTH = 100
 # A passage first in every lexical channel with at least this many times the runner-up's BM25

@@ -272,6 +272,11 @@ def test_a_fact_the_document_leaves_blank_or_lacks_is_said_plainly(corpus_servic
     assert number.supported and "东直〔2025〕3号" in number.sentences[0].text
     day = compose_answer("市直机关作风建设三年行动计划是哪天印发的？", library)
     assert day.supported and "2025年5月31日" in day.sentences[0].text
+    issuer = compose_answer("三年行动计划由哪个单位印发？", library)
+    assert issuer.supported and "由中共东莞市委党的建设工作领导小组印发" in issuer.sentences[0].text
+    source = compose_answer("“三级六岗”责任清单是哪个文件提出的？", library)  # a document, not a checklist item
+    assert source.sentences[0].text.startswith("“三级六岗”出自《2025年市直机关党的建设要点》（")
+    assert not source.items
     post = compose_answer("机关党委书记由谁担任？", library)  # who holds a post answers "谁" too
     assert post.supported and "由本单位党员负责人担任" in post.sentences[0].text
 

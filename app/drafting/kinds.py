@@ -44,6 +44,7 @@ from app.drafting.text import (
     jaccard,
     number_of,
     plain,
+    sentences,
 )
 from index.library import Library
 from ingest.models import Hit
@@ -572,17 +573,31 @@ ISSUED = re.compile(
     r"(?:哪天|哪一天|什么时候|何时|日期|时间).{0,3}(?:印发|发布|下发|出台)|(?:印发|发布|下发|出台).{0,4}(?:哪天|日期|时间)"
 )
 DOC_NUMBER = re.compile(r"文号|字号")
+ISSUER = re.compile(
+    r"(?:哪个|哪一?家|什么)(?:单位|部门|机关)(?:印发|发布|下发|出台|制定|发)|由(?:哪个|谁|什么)(?:单位|部门|机关)?(?:印发|发布|制定)"
+    r"|发文(?:机关|单位)|谁(?:印发|发布|制定)"
+)
+# "“三级六岗”责任清单是哪个文件提出的": the document a quoted phrase comes from
+SOURCE = re.compile(r"(?:哪个|哪份|哪一份|什么)文件|出自(?:哪|什么)")
 
 
 def document_fact(library: Library, question: str, hits: list[Hit]) -> list[Draft] | None:
-    """A document's issue date or number, from its record, citing the passage that prints it."""
+    """A document's issue date, number or issuer, from its record, citing the passage that prints it; or
+    the document a quoted phrase comes from, with the sentence that says it."""
     meta = hits[0].meta
+    if SOURCE.search(question):
+        return phrase_source(question, hits)
     if DOC_NUMBER.search(question) and meta.doc_number:
         fact, said = meta.doc_number, f"《{meta.title}》的发文字号是{meta.doc_number}。"
     elif ISSUED.search(question) and len(meta.date) == 10:
         year, month, day = (int(x) for x in meta.date.split("-"))
         fact = f"{year}年{month}月{day}日"
         said = f"《{meta.title}》于{fact}印发" + (f"（{meta.issuer}）。" if meta.issuer else "。")
+    elif ISSUER.search(question) and meta.issuer:
+        fact, said = (
+            meta.issuer,
+            f"《{meta.title}》由{meta.issuer}印发" + (f"（{meta.date}）。" if meta.date else "。"),
+        )
     else:
         return None
     printed = [
@@ -591,6 +606,18 @@ def document_fact(library: Library, question: str, hits: list[Hit]) -> list[Draf
         if fact in re.sub(r"\s", "", h.passage.text)
     ]
     return [(said, (printed[0] if printed else hits[0],))]
+
+
+def phrase_source(question: str, hits: list[Hit]) -> list[Draft] | None:
+    """ "出自《标题》（发文机关，日期）：" and the first sentence found that holds the quoted phrase."""
+    for phrase in _QUOTED.findall(question):
+        for hit in hits:
+            said = next((s for s in sentences(plain(hit.passage.text), clauses=False) if phrase in s), "")
+            if said:
+                source = "，".join(x for x in (hit.meta.issuer, hit.meta.date) if x)
+                lead = f"“{phrase}”出自《{hit.meta.title}》" + (f"（{source}）" if source else "")
+                return [(f"{lead}：{as_sentence(said)}", (hit,))]
+    return None
 
 
 def whole_passage(hit: Hit, limit: int = 400) -> list[Draft] | None:
