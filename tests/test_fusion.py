@@ -1,4 +1,5 @@
 from index.fusion import reciprocal_rank_fusion
+from index.search import CHECKLIST_QUESTION
 
 
 def test_agreement_wins_and_scores_read_zero_to_one() -> None:
@@ -35,3 +36,11 @@ def test_checklist_items_take_the_checklist_channels_order_in_the_places_fusion_
     assert [f.id for f in ordered] == ["a#2", "plan#7", "a#3", "a#1"]
     assert [f.score for f in ordered] == [0.9, 0.8, 0.7, 0.6]  # scores stay with the places
     assert items_among_themselves(fused[:2]) == fused[:2]  # one item: nothing to reorder
+
+
+def test_a_question_asking_for_an_item_wakes_the_checklist_channel_and_one_asking_for_a_document_does_not() -> (
+    None
+):
+    assert CHECKLIST_QUESTION.search("基层反映同一组数据要重复报好几次，属于清单里哪一条？")
+    assert CHECKLIST_QUESTION.search("这个问题对应哪一条清单内容？")
+    assert not CHECKLIST_QUESTION.search("“三级六岗”责任清单是哪个文件提出的？")
