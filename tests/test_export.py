@@ -18,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 from PIL import Image, ImageStat
 
+from app.drafting.citations import Source
 from app.drafting.lecture import PART_NAMES, Outline, build_outline
 from app.drafting.ledger import COLUMNS, STATUSES, Ledger, build_ledger
 from app.export.excel import SOURCE_COLUMNS, SOURCE_SHEET, ledger_xlsx
@@ -32,6 +33,7 @@ from app.export.word import (
     ledger_docx,
 )
 from app.services import Services
+from ingest.models import DocumentMeta, Hit, Passage
 from tests.test_ledger import TEN_PROBLEMS
 
 MARK = re.compile(r"［(\d+)］")
@@ -217,3 +219,30 @@ def test_lecture_docx_names_a_fallback_for_each_official_font(outline: Outline) 
         table = package.read("word/fontTable.xml").decode("utf-8")
     for font, fallback in FALLBACKS.items():
         assert re.search(f'w:name="{font}".*?w:altName w:val="{fallback}"', table, re.S), font
+
+
+def test_an_appendix_entry_is_the_usual_citation_form_with_the_quote() -> None:
+    rule = DocumentMeta(title="中国共产党廉洁自律准则", issuer="中共中央", date="2015-10-18")
+    text = "第五条 廉洁从政，自觉保持人民公仆本色。"
+    article = Hit(
+        Passage(
+            "d1", 4, text, ("中国共产党廉洁自律准则", "党员领导干部廉洁自律规范", "第五条"), 0, len(text)
+        ),
+        rule,
+        1.0,
+    )
+    assert (
+        Source(1, article).line()
+        == "［1］《中国共产党廉洁自律准则》第五条（中共中央，2015-10-18）：廉洁从政，自觉保持人民公仆本色。"
+    )
+    plan = DocumentMeta(
+        title="2025年要点", issuer="市直机关工委", date="2025-03-27", doc_number="东直〔2025〕3号"
+    )
+    text = "10. 坚持不懈纠“四风”。按照上级部署推动落实。"
+    section = ("2025年要点", "四、正风肃纪", "10. 坚持不懈纠“四风”")
+    line = Source(2, Hit(Passage("d2", 9, text, section, 0, len(text)), plan, 1.0)).line()
+    assert (
+        line
+        == "［2］《2025年要点》（市直机关工委，2025-03-27，东直〔2025〕3号）“10. 坚持不懈纠“四风””：按照上级部署推动落实。"
+    )
+    assert "›" not in line

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from app.drafting.text import plain
 from ingest.models import Hit
 
 ARTICLE = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条")  # how an article's heading starts
@@ -70,10 +71,23 @@ class Source:
         }
 
     def line(self) -> str:
-        """［n］《title》（issuer，date）doc number section：quoted text."""
+        """The appendix entry in the usual citation form, with the passage quoted:
+        ［n］《标题》第X条（发文机关，日期）：… or ［n］《标题》（发文机关，日期，文号）“小标题”：…;
+        never the page's heading trail, and the article number or heading not said twice."""
         p, meta = self.hit.passage, self.hit.meta
-        where = " ".join(x for x in (meta.doc_number, p.section_path) if x)
-        return f"{mark(self.n)}{self.hit.citation_head()}{where}：{p.text.strip()}"
+        facts = "，".join(x for x in (meta.issuer, meta.date, meta.doc_number) if x)
+        said = f"（{facts}）" if facts else ""
+        text = plain(p.text)
+        reference = short_reference(self.hit)
+        if reference.endswith("条"):  # an article or a checklist item: its number is the reference
+            head = reference + said
+            number = reference.rsplit("》", 1)[1]
+            text = text.removeprefix(number).strip()
+        else:
+            heading = plain(p.section[-1]) if len(p.section) > 1 else ""
+            head = f"《{meta.title}》{said}" + (f"“{heading}”" if heading else "")
+            text = text.removeprefix(heading).lstrip("。：: ") if heading else text
+        return f"{mark(self.n)}{head}：{text}"
 
 
 def short_reference(hit: Hit) -> str:
