@@ -187,6 +187,10 @@ def test_penalty_quotes_the_whole_article_with_every_grade(corpus_services: Serv
         "收受其他明显超出正常礼尚往来的财物的，依照前款规定处理。" in first
     )  # the article's second paragraph
     assert_well_cited(answer)
+    feast = compose_answer("违反中央八项规定精神公款吃喝怎么处分？", corpus_services.library())
+    assert feast.sentences[0].text.startswith(
+        "依据《中国共产党纪律处分条例》第一百一十三条："
+    )  # no general provision first
 
 
 def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:
@@ -274,7 +278,9 @@ def test_a_fact_the_document_leaves_blank_or_lacks_is_said_plainly(corpus_servic
     assert day.supported and "2025年5月31日" in day.sentences[0].text
     issuer = compose_answer("三年行动计划由哪个单位印发？", library)
     assert issuer.supported and "由中共东莞市委党的建设工作领导小组印发" in issuer.sentences[0].text
-    source = compose_answer("“三级六岗”责任清单是哪个文件提出的？", library)  # a document, not a checklist item
+    source = compose_answer(
+        "“三级六岗”责任清单是哪个文件提出的？", library
+    )  # a document, not a checklist item
     assert source.sentences[0].text.startswith("“三级六岗”出自《2025年市直机关党的建设要点》（")
     assert not source.items
     post = compose_answer("机关党委书记由谁担任？", library)  # who holds a post answers "谁" too

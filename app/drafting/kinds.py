@@ -53,6 +53,9 @@ from ingest.models import Hit
 GRADES = re.compile(
     r"情节(?:较轻|较重|严重)的|给予(?:警告|严重警告|撤销党内职务|留党察看|开除党籍)|予以(?:改组|解散)|依照前款规定处理"
 )
+# An article that lists the behaviours another article sanctions (问责条例 第六条 "有下列情形之一的，应当予以
+# 问责"); a general provision (第七条 "…都必须受到追究") is not one, and never precedes the sanction.
+BEHAVIOURS = re.compile(r"下列(?:情形|行为)")
 PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
 MAX_LIST = 12  # a section with more children than this is a chapter, not an answer
 # Below this no section enumerates what is asked, and the answer is sentences. On the 11 dev questions
@@ -106,17 +109,20 @@ def _is_article(hit: Hit) -> bool:
 
 def penalty(library: Library, terms: QueryTerms, hits: list[Hit]) -> list[Draft] | None:
     """The article that sanctions the behaviour, whole: the best-ranked one that grades it (情节较轻的…),
-    preceded by the best-ranked article when that one describes the behaviour without grades.
+    preceded by the best-ranked article when that one lists the behaviours (BEHAVIOURS) without grades.
     `hits` go PENALTY_DEPTH deep."""
     articles = [h for h in hits if _is_article(h)]
     graded = [h for h in articles if GRADES.search(h.passage.text)]
     if not graded:
         return None
     chosen = [graded[0]]
-    if articles[0] is not graded[0] and terms.share(articles[0].passage.text.lower()) > terms.share(
-        graded[0].passage.text.lower()
+    first = articles[0]
+    if (
+        first is not graded[0]
+        and BEHAVIOURS.search(first.passage.text)
+        and terms.share(first.passage.text.lower()) > terms.share(graded[0].passage.text.lower())
     ):
-        chosen.insert(0, articles[0])
+        chosen.insert(0, first)
     drafts: list[Draft] = []
     for article in chosen:
         parts = whole_section(library, article)
