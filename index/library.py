@@ -140,6 +140,13 @@ class Library:
             self._items = sorted(hits, key=lambda h: (h.meta.date, h.passage.doc_id, h.passage.ordinal))
         return self._items
 
+    def section_passages(self, hit: Hit) -> list[Hit]:
+        """Every passage of the hit's document under the same heading chain, in order: a whole article."""
+        parts = [
+            h for h in self.document_passages(hit.passage.doc_id) if h.passage.section == hit.passage.section
+        ]
+        return parts or [hit]
+
     def _document_passages(self, doc_id: str) -> tuple[Hit, ...]:
         """Every passage of one document in reading order: a whole article, a section's headings."""
         store = self._engine.store

@@ -13,7 +13,7 @@ from app.cli import cli
 from app.drafting import kinds
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
-from app.drafting.text import plain
+from app.drafting.text import marked_runs, plain
 from app.services import Services, build_services
 from ingest.models import DocumentMeta, Hit, Passage
 from tests.conftest import make_settings
@@ -208,13 +208,14 @@ def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) 
 
 def test_marked_runs_end_where_the_numbering_stops_or_the_next_lead_begins() -> None:
     text = "第七条 对党组织的问责方式包括：\n（一）检查。责令书面检查。\n（二）通报。\n对领导干部的问责方式包括：\n（一）通报。\n（二）诫勉。\n（三）组织调整。"
-    runs = kinds.marked_runs(text)
-    assert [lead for lead, _ in runs] == ["对党组织的问责方式包括", "对领导干部的问责方式包括"]
-    assert [shown for _, shown in runs[0][1]] == ["（一）检查：责令书面检查", "（二）通报"]
-    assert [shown for _, shown in runs[1][1]] == ["（一）通报", "（二）诫勉", "（三）组织调整"]
-    assert kinds.marked_runs("解决以下问题：①精神缺钙。理想信念动摇。") == []  # one element is no list
-    circled = kinds.marked_runs("着重解决以下2个问题：①精神缺钙。理想信念动摇。②状态不佳。")
-    assert [shown for _, shown in circled[0][1]] == ["①精神缺钙：理想信念动摇", "②状态不佳"]
+    runs = marked_runs(text)
+    assert [run.lead for run in runs] == ["对党组织的问责方式包括", "对领导干部的问责方式包括"]
+    assert [e.shown for e in runs[0].elements] == ["（一）检查：责令书面检查", "（二）通报"]
+    assert [e.shown for e in runs[1].elements] == ["（一）通报", "（二）诫勉", "（三）组织调整"]
+    assert text[runs[0].elements[0].start :].startswith("（一）检查")
+    assert marked_runs("解决以下问题：①精神缺钙。理想信念动摇。") == []  # one element is no list
+    circled = marked_runs("着重解决以下2个问题：①精神缺钙。理想信念动摇。②状态不佳。")
+    assert [e.shown for e in circled[0].elements] == ["①精神缺钙：理想信念动摇", "②状态不佳"]
 
 
 def test_a_list_spelled_out_inside_an_article_is_given_element_by_element(corpus_services: Services) -> None:

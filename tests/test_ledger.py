@@ -122,6 +122,13 @@ def test_an_unrelated_problem_gets_no_item_and_no_forced_measures(corpus_service
     assert ledger.requirement and [s.n for s in ledger.sources] == list(ledger.requirement.cites)  # only it
 
 
+def test_a_problem_list_s_descriptions_are_never_offered_as_measures(corpus_services: Services) -> None:
+    ledger = lg.build_ledger(["干部担当意识不强，遇到难题推诿扯皮"], corpus_services.library())
+    text = ledger.rows[0].measures_text()
+    assert "不谋其政" not in text and "推推动动" not in text  # the 2020 plan's problem ⑤, not a way to fix it
+    assert "集中整治推诿扯皮" in text
+
+
 def test_a_ten_problem_ledger_cites_every_source_it_lists(ten: lg.Ledger) -> None:
     assert len(ten.rows) == 10
     table = ten.table()

@@ -42,6 +42,7 @@ from app.drafting.text import (
     cjk_length,
     item_text,
     jaccard,
+    marked_runs,
     number_of,
     plain,
     sentences,
@@ -91,14 +92,6 @@ NUMBERED_ITEM = re.compile(r"第([一二三四五六七八九十两\d]{1,3})[条
 SEVERAL_ITEMS = re.compile(r"哪几|哪些|几条|几项")
 
 
-def whole_section(library: Library, hit: Hit) -> list[Hit]:
-    """Every passage of the hit's document under the same heading chain: a whole article."""
-    parts = [
-        h for h in library.document_passages(hit.passage.doc_id) if h.passage.section == hit.passage.section
-    ]
-    return parts or [hit]
-
-
 def _is_article(hit: Hit) -> bool:
     return (
         hit.meta.kind in LAW_KINDS
@@ -125,7 +118,7 @@ def penalty(library: Library, terms: QueryTerms, hits: list[Hit]) -> list[Draft]
         chosen.insert(0, first)
     drafts: list[Draft] = []
     for article in chosen:
-        parts = whole_section(library, article)
+        parts = library.section_passages(article)
         number = article.passage.section[-1]
         body = plain(" ".join(p.passage.text for p in parts)).removeprefix(number).strip()
         drafts.append((as_sentence(f"依据《{article.meta.title}》{number}：{body}"), tuple(parts)))
@@ -300,59 +293,11 @@ def separators(text: str) -> int:
     return text.count("、") + text.count("；")
 
 
-# The numbered runs an article or paragraph spells its elements out in, after a lead ending in "：":
-# "对党组织的问责方式包括：（一）检查。…（二）通报。…", "着重解决以下7个问题：①精神缺钙。…②状态不佳。…".
-MARKERS = (
-    tuple(f"（{n}）" for n in "一二三四五六七八九十"),
-    tuple("①②③④⑤⑥⑦⑧⑨⑩"),
-)
-_LEAD_START = re.compile(r"[^。；;\n]*$")  # a lead is the clause before its "："
-_NAME_NOTE = re.compile(r"([^。；;]*)[。；;]?(.*)", re.DOTALL)  # always matches
 _ENDING_LEAD = re.compile(r"([^。；;\n]+)[：:]\s*$")  # a passage that ends by announcing what follows
 # Per character of a lead: of two leads holding the question's words, the one that is mostly those words
 # ("党员必须履行下列义务", not the 80-character sentence on leading cadres that mentions 党员的各项义务).
 LEAD_LENGTH = 0.003
 SHORT_LEAD = 20  # characters
-ELEMENT_NOTE = 60  # characters: an element's description this short is shown with its name
-
-
-def _element(marker: str, segment: str) -> str:
-    """One element as the list shows it: its marker and name, and its description when that is short."""
-    paragraph = segment.strip().split("\n")[0]
-    name, note = _NAME_NOTE.fullmatch(paragraph).groups()  # type: ignore[union-attr]
-    note = plain(note).rstrip("。；;")
-    return f"{marker}{plain(name)}" + (f"：{note}" if note and len(note) <= ELEMENT_NOTE else "")
-
-
-def marked_runs(text: str) -> list[tuple[str, list[tuple[int, str]]]]:
-    """Every lead "…：" followed at once by a numbered run of at least two markers: the lead, and each
-    element's start and shown text. A run ends where its numbering stops or the next lead's run begins
-    ("对党的领导干部的问责方式包括：（一）…" after the run for 党组织)."""
-    runs: list[tuple[str, list[tuple[int, str]]]] = []
-    for colon in re.finditer(r"[：:]\s*", text):
-        start = colon.end()
-        family = next((f for f in MARKERS if text.startswith(f[0], start)), None)
-        if family is None:
-            continue
-        following = re.search(r"[：:]\s*" + re.escape(family[0]), text[start:])
-        limit = start + following.start() if following else len(text)
-        positions = [start]
-        for marker in family[1:]:
-            found = text.find(marker, positions[-1] + 1, limit)
-            if found < 0:
-                break
-            positions.append(found)
-        if len(positions) < 2:
-            continue
-        ends = [*positions[1:], limit]
-        elements = [
-            (pos, _element(family[i], text[pos + len(family[i]) : end]))
-            for i, (pos, end) in enumerate(zip(positions, ends, strict=True))
-        ]
-        lead_found = _LEAD_START.search(text[: colon.start()])
-        lead = HEADING_NUMBER.sub("", plain(lead_found.group() if lead_found else "")).strip()
-        runs.append((lead, elements))
-    return runs
 
 
 def marked_list(
@@ -370,18 +315,18 @@ def marked_list(
         if key in seen:
             continue
         seen.add(key)
-        parts = whole_section(library, hit)
+        parts = library.section_passages(hit)
         starts = list(np.cumsum([0] + [len(p.passage.text) + 1 for p in parts]))
         text = "\n".join(p.passage.text for p in parts)
         runs = [
             (
-                lead,
+                run.lead,
                 [
-                    (shown, parts[int(np.searchsorted(starts, pos, side="right")) - 1])
-                    for pos, shown in elements
+                    (e.shown, parts[int(np.searchsorted(starts, e.start, side="right")) - 1])
+                    for e in run.elements
                 ],
             )
-            for lead, elements in marked_runs(text)
+            for run in marked_runs(text)
         ]
         ending = _ENDING_LEAD.search(text)
         below = (

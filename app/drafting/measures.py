@@ -32,6 +32,7 @@ from app.drafting.text import (
     QueryTerms,
     cjk_bigrams,
     jaccard,
+    marked_runs,
     plain,
 )
 from index.library import Library
@@ -55,6 +56,7 @@ NOT_A_MEASURE = re.compile(
 _SENTENCE = re.compile(r"[^。！？；;!?\n]+[。！？；;!?]?")
 _PIECE = re.compile(r"[^，,]+[，,]?")
 _ENDS = re.compile(r"[。！？；;!?]$")
+PROBLEM_LIST = re.compile(r"问题|不足|表现|现象|危险")  # a lead announcing what goes wrong
 HEADING_UNDER = 30  # an unpunctuated line shorter than this is a heading
 MEANING, WORDS, PASSAGE_MEANING = 1.0, 2.0, 3.0  # score weights (see the module docstring)
 # A problem no checklist item matches may still be one the documents address. It gets measures by
@@ -111,12 +113,37 @@ def is_measure(text: str) -> bool:
     )
 
 
+def problem_descriptions(library: Library, hits: Sequence[Hit]) -> list[str]:
+    """The elements of the problem lists in these passages' sections ("着重解决以下7个问题：…⑤担当不够。在其位
+    不谋其政，推推动动、不推不动…"): what goes wrong, worded like anything else, never a measure."""
+    described: list[str] = []
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    for hit in hits:
+        if (hit.passage.doc_id, hit.passage.section) in seen:
+            continue
+        seen.add((hit.passage.doc_id, hit.passage.section))
+        text = "\n".join(p.passage.text for p in library.section_passages(hit))
+        described += [
+            plain(text[e.start : e.end])
+            for run in marked_runs(text)
+            if PROBLEM_LIST.search(run.lead)
+            for e in run.elements
+        ]
+    return described
+
+
 def candidates(
     about: str, hits: Sequence[Hit], terms: QueryTerms, library: Library, meanings: np.ndarray | None = None
 ) -> list[Clause]:
     """Every measure-shaped clause of the passages, scored for the problem, best first; `meanings`: the
     passages' teacher cosines when the caller has them already."""
-    offered = [(text, hit) for hit in hits for text in clauses(hit.passage.text) if is_measure(text)]
+    described = problem_descriptions(library, hits)
+    offered = [
+        (text, hit)
+        for hit in hits
+        for text in clauses(hit.passage.text)
+        if is_measure(text) and not any(text in d for d in described)
+    ]
     if not offered:
         return []
     texts = [text for text, _ in offered]

@@ -118,3 +118,70 @@ class QueryTerms:
 
     def share(self, text: str) -> float:
         return self.weight(self.found(text))
+
+
+# The numbered runs an article or paragraph spells its elements out in, after a lead ending in "：":
+# "对党组织的问责方式包括：（一）检查。…（二）通报。…", "着重解决以下7个问题：①精神缺钙。…②状态不佳。…".
+MARKERS = (
+    tuple(f"（{n}）" for n in "一二三四五六七八九十"),
+    tuple("①②③④⑤⑥⑦⑧⑨⑩"),
+)
+_LEAD_START = re.compile(r"[^。；;\n]*$")  # a lead is the clause before its "："
+_NAME_NOTE = re.compile(r"([^。；;]*)[。；;]?(.*)", re.DOTALL)  # always matches
+ELEMENT_NOTE = 60  # characters: an element's description this short is shown with its name
+
+
+@dataclass(frozen=True)
+class Element:
+    """One numbered element of a run: where it stands in the text, and how a list shows it."""
+
+    start: int
+    end: int
+    shown: str
+
+
+@dataclass(frozen=True)
+class MarkedRun:
+    """A lead "…：" and the numbered elements that follow it."""
+
+    lead: str
+    elements: tuple[Element, ...]
+
+
+def _shown(marker: str, segment: str) -> str:
+    """An element as a list shows it: its marker and name, and its description when that is short."""
+    paragraph = segment.strip().split("\n")[0]
+    name, note = _NAME_NOTE.fullmatch(paragraph).groups()  # type: ignore[union-attr]
+    note = plain(note).rstrip("。；;")
+    return f"{marker}{plain(name)}" + (f"：{note}" if note and len(note) <= ELEMENT_NOTE else "")
+
+
+def marked_runs(text: str) -> list[MarkedRun]:
+    """Every lead "…：" followed at once by a numbered run of at least two markers. A run ends where its
+    numbering stops or the next lead's run begins ("对党的领导干部的问责方式包括：（一）…" after the run
+    for 党组织)."""
+    runs: list[MarkedRun] = []
+    for colon in re.finditer(r"[：:]\s*", text):
+        start = colon.end()
+        family = next((f for f in MARKERS if text.startswith(f[0], start)), None)
+        if family is None:
+            continue
+        following = re.search(r"[：:]\s*" + re.escape(family[0]), text[start:])
+        limit = start + following.start() if following else len(text)
+        positions = [start]
+        for marker in family[1:]:
+            found = text.find(marker, positions[-1] + 1, limit)
+            if found < 0:
+                break
+            positions.append(found)
+        if len(positions) < 2:
+            continue
+        ends = [*positions[1:], limit]
+        elements = tuple(
+            Element(pos, end, _shown(family[i], text[pos + len(family[i]) : end]))
+            for i, (pos, end) in enumerate(zip(positions, ends, strict=True))
+        )
+        lead_found = _LEAD_START.search(text[: colon.start()])
+        lead = HEADING_NUMBER.sub("", plain(lead_found.group() if lead_found else "")).strip()
+        runs.append(MarkedRun(lead, elements))
+    return runs
