@@ -221,3 +221,10 @@ def test_a_checklist_named_in_book_title_marks_is_the_plan_that_holds_it() -> No
     question = "《2025年市直机关作风建设重点问题清单》里第14条说的是什么？"
     assert names.named(question) == ["plan"] and names.missing(question, ["plan"]) == ""
     assert DocumentNames(LIBRARY).missing(question, []) == "库里没有《2025年市直机关作风建设重点问题清单》。"
+
+
+def test_two_named_documents_compared_is_a_comparison_even_when_one_is_named_for_sanctions() -> None:
+    names = DocumentNames(LIBRARY)
+    assert understand("党章和纪律处分条例对党员的要求有什么区别？", names).kind is Kind.COMPARE
+    assert understand("收受礼品礼金，纪律处分条例怎么处分？", names).kind is Kind.PENALTY
+    assert understand("2023年执行有效方案和2025年党建要点对“先锋杯”各有什么要求？", names).kind is Kind.COMPARE

@@ -269,6 +269,9 @@ class Kind(StrEnum):
     GENERAL = "general"
 
 
+COMPARING_CUE = re.compile(
+    r"对比|比较|相比|分别|各自|各提|各有|又有什么新|又是怎么|有什么不同|有何不同|区别|异同"
+)
 # In order: the first that matches decides ("属于清单哪几条" is an item question, not a list).
 KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.LECTURE, re.compile(r"党课|讲稿|引哪些|原文出处|找依据|哪些材料可以用")),
@@ -291,7 +294,7 @@ KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (Kind.PENALTY, re.compile(r"处分|(?:怎么|如何|怎样)(?:处理|定性)|纪律上|什么后果|对应的条款|违反哪条")),
     (
         Kind.COMPARE,
-        re.compile(r"对比|比较|相比|分别|各自|各提|又有什么新|又是怎么|有什么不同|有何不同|区别|异同"),
+        COMPARING_CUE,
     ),
     (Kind.MEASURES, re.compile(r"办法|做法|治法|怎么(?:改|纠正|解决|破解)|如何(?:改|纠正|解决)|能纠正")),
     (
@@ -394,5 +397,8 @@ def understand(question: str, names: DocumentNames) -> Asked:
     kind = answer_kind(question)
     if kind is Kind.COMPARE and not documents:
         kind = Kind.GENERAL
+    # "党章和纪律处分条例…有什么区别": the 处分 is a document's name; two named documents compared is a comparison
+    if kind is Kind.PENALTY and len(documents) >= 2 and COMPARING_CUE.search(question):
+        kind = Kind.COMPARE
     fact = fact_asked(question) if kind in (Kind.FACT, Kind.GENERAL, Kind.PENALTY) else ""
     return Asked(kind, fact, documents, names.missing(question, documents))
