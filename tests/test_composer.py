@@ -277,6 +277,8 @@ def test_a_fact_the_document_leaves_blank_or_lacks_is_said_plainly(corpus_servic
     assert number.supported and "东直〔2025〕3号" in number.sentences[0].text
     day = compose_answer("市直机关作风建设三年行动计划是哪天印发的？", library)
     assert day.supported and "2025年5月31日" in day.sentences[0].text
+    period = compose_answer("三年行动计划什么时候开始？", library)  # the years its title states
+    assert period.supported and "的实施期为2025年至2027年，2025年5月31日印发" in period.sentences[0].text
     issuer = compose_answer("三年行动计划由哪个单位印发？", library)
     assert issuer.supported and "由中共东莞市委党的建设工作领导小组印发" in issuer.sentences[0].text
     source = compose_answer(

@@ -528,6 +528,11 @@ ISSUER = re.compile(
     r"(?:哪个|哪一?家|什么)(?:单位|部门|机关)(?:印发|发布|下发|出台|制定|发)|由(?:哪个|谁|什么)(?:单位|部门|机关)?(?:印发|发布|制定)"
     r"|发文(?:机关|单位)|谁(?:印发|发布|制定)"
 )
+# "三年行动计划什么时候开始": a plan's years, which its title states ("（2025-2027年）")
+PERIOD_ASKED = re.compile(
+    r"(?:什么时候|何时|哪一?年)(?:开始|启动|结束|截止|到期)|起止|实施期|时间跨度|持续(?:多久|几年|到)"
+)
+PERIOD = re.compile(r"[（(](\d{4})\s*[-—–~至]\s*(\d{4})年?[)）]")
 # "“三级六岗”责任清单是哪个文件提出的": the document a quoted phrase comes from
 SOURCE = re.compile(r"(?:哪个|哪份|哪一份|什么)文件|出自(?:哪|什么)")
 
@@ -541,9 +546,13 @@ def document_fact(library: Library, question: str, hits: list[Hit]) -> list[Draf
     if DOC_NUMBER.search(question) and meta.doc_number:
         fact, said = meta.doc_number, f"《{meta.title}》的发文字号是{meta.doc_number}。"
     elif ISSUED.search(question) and len(meta.date) == 10:
-        year, month, day = (int(x) for x in meta.date.split("-"))
-        fact = f"{year}年{month}月{day}日"
+        fact = _day(meta.date)
         said = f"《{meta.title}》于{fact}印发" + (f"（{meta.issuer}）。" if meta.issuer else "。")
+    elif PERIOD_ASKED.search(question) and (period := PERIOD.search(meta.title)):
+        fact = period.group()
+        said = f"《{meta.title}》的实施期为{period.group(1)}年至{period.group(2)}年" + (
+            f"，{_day(meta.date)}印发。" if len(meta.date) == 10 else "。"
+        )
     elif ISSUER.search(question) and meta.issuer:
         fact, said = (
             meta.issuer,
@@ -557,6 +566,12 @@ def document_fact(library: Library, question: str, hits: list[Hit]) -> list[Draf
         if fact in re.sub(r"\s", "", h.passage.text)
     ]
     return [(said, (printed[0] if printed else hits[0],))]
+
+
+def _day(date: str) -> str:
+    """ "2025-05-31" as "2025年5月31日"."""
+    year, month, day = (int(x) for x in date.split("-"))
+    return f"{year}年{month}月{day}日"
 
 
 def phrase_source(question: str, hits: list[Hit]) -> list[Draft] | None:
