@@ -334,6 +334,19 @@ def test_lecture_material_takes_more_than_one_quotable_sentence_from_a_document(
     assert_well_cited(answer)
 
 
+def test_several_items_asked_by_number_are_each_given_and_one_measure_is_said_once(
+    corpus_services: Services,
+) -> None:
+    library = corpus_services.library()
+    answer = compose_answer("清单第5条和第6条分别是什么？", library)
+    assert [i.number for i in answer.items] == ["5", "6"]
+    assert answer.sentences[0].text.startswith("《2025年市直机关作风建设重点问题清单》第5条（")
+    assert answer.sentences[1].text.startswith("第6条（")
+    assert answer.text.count("我陪基层解难题") == 1  # not once short and again run on
+    which = compose_answer("清单里关于调研的问题是哪一条？", library)
+    assert which.sentences[0].text.startswith("属于《2025年市直机关作风建设重点问题清单》第1条（")
+
+
 def test_a_checklist_item_asked_by_number_is_that_item(corpus_services: Services) -> None:
     library = corpus_services.library()
     for question in (

@@ -129,6 +129,7 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
     [
         ("基层反映同一组数据要重复报好几次，属于清单里哪一条？", Kind.ITEM),
         ("2020年作风整顿方案的七个问题里算哪个？", Kind.ITEM),
+        ("清单里关于调研的问题是哪一条？", Kind.ITEM),
         ("收受礼品礼金怎么处分", Kind.PENALTY),
         ("找熟人打招呼，纪律上有什么后果？", Kind.PENALTY),
         ("三年行动计划的主要内容分成哪几大块？", Kind.LIST),
@@ -227,4 +228,6 @@ def test_two_named_documents_compared_is_a_comparison_even_when_one_is_named_for
     names = DocumentNames(LIBRARY)
     assert understand("党章和纪律处分条例对党员的要求有什么区别？", names).kind is Kind.COMPARE
     assert understand("收受礼品礼金，纪律处分条例怎么处分？", names).kind is Kind.PENALTY
-    assert understand("2023年执行有效方案和2025年党建要点对“先锋杯”各有什么要求？", names).kind is Kind.COMPARE
+    assert (
+        understand("2023年执行有效方案和2025年党建要点对“先锋杯”各有什么要求？", names).kind is Kind.COMPARE
+    )

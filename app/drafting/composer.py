@@ -159,10 +159,10 @@ def shape(
     """The drafts for the question's kind, and the checklist items they name; `deep` is the same search
     gone deeper (a penalty's article often ranks below general provisions)."""
     newer = library.superseded_by()
-    numbered = kinds.numbered_item(query, library, asked)
-    item_hits = [numbered] if numbered else kinds.matched_items(query, hits, asked)
+    numbered = kinds.numbered_items(query, library, asked)
+    item_hits = numbered or kinds.matched_items(query, hits, asked)
     if item_hits:
-        return Shaped(kinds.checklist(library, item_hits, newer, numbered is not None), item_hits, True)
+        return Shaped(kinds.checklist(library, item_hits, newer, bool(numbered)), item_hits, True)
     drafts: list[Draft] | None = None
     if asked.kind is Kind.PENALTY:
         drafts = kinds.penalty(library, terms, deep)

@@ -29,6 +29,7 @@ from app.drafting.extract import (
     sentence_candidates,
 )
 from app.drafting.ledger import problem_terms
+from app.drafting.measures import Clause as MeasureClause
 from app.drafting.measures import candidates
 from app.drafting.question import Asked, Kind
 from app.drafting.text import (
@@ -77,6 +78,7 @@ _COUNT = re.compile(
 # 开展中存在的问题 for 工作群督导催报, 0.10). Most items have none, and then the answer names none.
 TOPICAL = 0.12
 MEASURES_PER_ITEM = 2
+MIN_PIECE = 6  # characters: a comma piece two measures share makes them one
 PER_DOCUMENT = 2  # sentences lecture material and measures take from one document (1 right answer more of 13)
 SPREAD = 4  # documents lecture material and measures are drawn from
 # Passages they are drawn from, and the weight of each passage's teacher cosine (centred) in a sentence's
@@ -473,24 +475,32 @@ def matched_items(question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
     return [first, *close][: 3 if several else 2]
 
 
-def numbered_item(question: str, library: Library, asked: Asked) -> Hit | None:
-    """ "清单第14条是什么": that item of the checklist the question names (else the newest), by number."""
-    found = NUMBERED_ITEM.search(question)
-    if not found or "清单" not in question:
-        return None
+def numbered_items(question: str, library: Library, asked: Asked) -> list[Hit]:
+    """ "清单第14条是什么", "清单第5条和第6条分别是什么": those items of the checklist the question names (else
+    the newest), by number, in the order asked."""
+    numbers = [number_of(n) for n in NUMBERED_ITEM.findall(question)]
+    if not numbers or "清单" not in question:
+        return []
     items = [h for h in library.checklist_items() if h.passage.item]
     named = [h for h in items if h.passage.doc_id in asked.documents] or items
     if not named:
-        return None
+        return []
     newest = max(named, key=lambda h: h.meta.date).passage.doc_id
-    number = number_of(found.group(1))
-    return next(
-        (
-            h
-            for h in named
-            if h.passage.doc_id == newest and h.passage.item and number_of(h.passage.item.number) == number
-        ),
-        None,
+    by_number = {
+        number_of(h.passage.item.number): h for h in named if h.passage.doc_id == newest and h.passage.item
+    }
+    return [by_number[n] for n in dict.fromkeys(numbers) if n in by_number]
+
+
+def _same_measure(a: str, b: str) -> bool:
+    """One clause inside the other ("开展“我陪基层解难题”活动" and its run-on), two runs of one sentence
+    sharing a comma piece, or nearly the same words."""
+    pieces = {p for p in re.split(r"[，,]", a) if len(p) >= MIN_PIECE}
+    return (
+        a in b
+        or b in a
+        or bool(pieces & set(re.split(r"[，,]", b)))
+        or jaccard(cjk_bigrams(a), cjk_bigrams(b)) >= NEAR_REPEAT
     )
 
 
@@ -503,7 +513,10 @@ def checklist(
         item = hit.passage.item
         assert item is not None
         said = f"《{item.checklist}》第{item.number}条"  # "第14条是什么" is answered by the item, not "属于"
-        lead = (said if asked_by_number else f"属于{said}") if i == 0 else f"也可能涉及第{item.number}条"
+        if asked_by_number:  # each item asked for, by its number
+            lead = said if i == 0 else f"第{item.number}条"
+        else:
+            lead = f"属于{said}" if i == 0 else f"也可能涉及第{item.number}条"
         drafts.append((as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,)))
     first = items[0].passage.item
     assert first is not None
@@ -515,8 +528,16 @@ def checklist(
     clauses = [
         c for c in clauses if newer.get(c.hit.passage.doc_id) not in offered
     ]  # the newer plan's measures
-    for c in clauses[:MEASURES_PER_ITEM]:
-        drafts.append((f"《{c.hit.meta.title}》针对此类问题提出：{c.text}。", (c.hit,)))
+    picked: list[MeasureClause] = []
+    for c in clauses:
+        if len(picked) == MEASURES_PER_ITEM:
+            break
+        same = next((i for i, p in enumerate(picked) if _same_measure(c.text, p.text)), None)
+        if same is None:
+            picked.append(c)
+        elif picked[same].text in c.text:  # the same clause run on says more: it replaces the short one
+            picked[same] = c
+    drafts += [(f"《{c.hit.meta.title}》针对此类问题提出：{c.text}。", (c.hit,)) for c in picked]
     return drafts
 
 
