@@ -343,6 +343,8 @@ def test_several_items_asked_by_number_are_each_given_and_one_measure_is_said_on
     assert answer.sentences[0].text.startswith("《2025年市直机关作风建设重点问题清单》第5条（")
     assert answer.sentences[1].text.startswith("第6条（")
     assert answer.text.count("我陪基层解难题") == 1  # not once short and again run on
+    fix = compose_answer("工作群催报太多怎么解决？", library)  # how to fix what an item names: the item first
+    assert fix.sentences[0].text.startswith("属于《2025年市直机关作风建设重点问题清单》第11条（")
     which = compose_answer("清单里关于调研的问题是哪一条？", library)
     assert which.sentences[0].text.startswith("属于《2025年市直机关作风建设重点问题清单》第1条（")
 

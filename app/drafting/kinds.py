@@ -463,10 +463,11 @@ def fact_first(
 
 def matched_items(question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
     """Checklist item passages the question is about: the best, plus close runners-up in the top 3.
-    Asked for an item, or asked in general and answered first by one."""
+    Asked for an item, or asked in general or how to fix something and answered first by one ("工作群催报
+    太多怎么解决": item 11, and the measures the plans set against it)."""
     first = next((h for h in hits if h.passage.item), None)
     if first is None or not (
-        asked.kind is Kind.ITEM or (asked.kind is Kind.GENERAL and hits[0].passage.item)
+        asked.kind is Kind.ITEM or (asked.kind in (Kind.GENERAL, Kind.MEASURES) and hits[0].passage.item)
     ):
         return []
     several = bool(SEVERAL_ITEMS.search(question))
