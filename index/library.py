@@ -147,6 +147,16 @@ class Library:
         ]
         return parts or [hit]
 
+    def sections(self, hits: Sequence[Hit]) -> list[tuple[int, list[Hit]]]:
+        """Each section the hits fall in, once, in the order found: the rank of its first hit, and all its
+        passages (`section_passages`)."""
+        found: dict[tuple[str, tuple[str, ...]], tuple[int, list[Hit]]] = {}
+        for rank, hit in enumerate(hits):
+            key = (hit.passage.doc_id, hit.passage.section)
+            if key not in found:
+                found[key] = (rank, self.section_passages(hit))
+        return list(found.values())
+
     def _document_passages(self, doc_id: str) -> tuple[Hit, ...]:
         """Every passage of one document in reading order: a whole article, a section's headings."""
         store = self._engine.store

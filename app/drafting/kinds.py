@@ -199,7 +199,7 @@ def best_section(
         labels = children_of(passages, parent)
         if (
             not 2 <= len(labels) <= MAX_LIST
-            or _sentences_of_articles(passages, parent, labels)
+            or _sentences_of_articles(parent, labels)
             or SUPPLEMENTARY.search(parent[-1])
         ):
             continue
@@ -226,18 +226,11 @@ def enumeration(best: Section | None) -> list[Draft] | None:
     return listed(f"《{labels[0][1].meta.title}》{heading}共{len(labels)}项：", labels)
 
 
-def _sentences_of_articles(
-    passages: Sequence[Hit], parent: tuple[str, ...], labels: list[tuple[str, Hit]]
-) -> bool:
+def _sentences_of_articles(parent: tuple[str, ...], labels: list[tuple[str, Hit]]) -> bool:
     """Whether the headings below `parent` are articles (第十条…) whose first sentences are long: such a
     chapter is no answer to "有哪些" (发展党员的程序, 基本任务), though a list of short articles is
     (廉洁自律准则: "第五条 廉洁从政，自觉保持人民公仆本色。")."""
-    depth = len(parent)
-    below = {
-        p.passage.section[depth]
-        for p in passages
-        if p.passage.section[:depth] == parent and len(p.passage.section) > depth
-    }
+    below = [first.passage.section[len(parent)] for _, first in labels]
     return all(ARTICLE.match(h) for h in below) and sum(
         cjk_length(label) for label, _ in labels
     ) > ARTICLE_LABEL * len(labels)
@@ -311,13 +304,8 @@ def marked_list(
     A lead that ends its passage ("主要环节包括：") introduces the headings below it: they are its run."""
     count = count_asked(question)
     best: tuple[float, list[Draft]] | None = None
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    for rank, hit in enumerate(hits[:NEAREST]):
-        key = (hit.passage.doc_id, hit.passage.section)
-        if key in seen:
-            continue
-        seen.add(key)
-        parts = library.section_passages(hit)
+    for rank, parts in library.sections(hits[:NEAREST]):
+        hit = parts[0]
         starts = list(np.cumsum([0] + [len(p.passage.text) + 1 for p in parts]))
         text = "\n".join(p.passage.text for p in parts)
         runs = [

@@ -117,12 +117,8 @@ def problem_descriptions(library: Library, hits: Sequence[Hit]) -> list[str]:
     """The elements of the problem lists in these passages' sections ("着重解决以下7个问题：…⑤担当不够。在其位
     不谋其政，推推动动、不推不动…"): what goes wrong, worded like anything else, never a measure."""
     described: list[str] = []
-    seen: set[tuple[str, tuple[str, ...]]] = set()
-    for hit in hits:
-        if (hit.passage.doc_id, hit.passage.section) in seen:
-            continue
-        seen.add((hit.passage.doc_id, hit.passage.section))
-        text = "\n".join(p.passage.text for p in library.section_passages(hit))
+    for _, parts in library.sections(hits):
+        text = "\n".join(p.passage.text for p in parts)
         described += [
             plain(text[e.start : e.end])
             for run in marked_runs(text)
