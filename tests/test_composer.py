@@ -13,7 +13,7 @@ from app.cli import cli
 from app.drafting import kinds
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
-from app.drafting.text import marked_runs, plain
+from app.drafting.text import LAW_KINDS, marked_runs, plain
 from app.services import Services, build_services
 from ingest.models import DocumentMeta, Hit, Passage
 from tests.conftest import make_settings
@@ -193,6 +193,17 @@ def test_penalty_quotes_the_whole_article_with_every_grade(corpus_services: Serv
     )  # no general provision first
 
 
+def test_accountability_gives_the_circumstances_before_the_sanctions(corpus_services: Services) -> None:
+    answer = compose_answer(
+        "某局党组对巡视反馈的问题整改不力，问责条例规定可以怎么处理？", corpus_services.library()
+    )
+    assert [s.text[:17] for s in answer.sentences] == [
+        "依据《中国共产党问责条例》第六条：",
+        "依据《中国共产党问责条例》第七条：",
+    ]
+    assert "应当予以改组" in answer.text  # the sanction, after the circumstances that call for it
+
+
 def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:
     answer = compose_answer("三年行动计划的主要内容分成哪几大块？", corpus_services.library())
     parts = ["精心开展作风建设专题学习", "深入查摆作风建设突出问题", "全力推进作风问题整改整治"]
@@ -331,6 +342,15 @@ def test_lecture_material_takes_more_than_one_quotable_sentence_from_a_document(
     by_source = [s.cites[0] for s in answer.sentences]
     assert len(answer.sentences) > len(set(by_source))  # some source gave two
     assert "心怀人本思想" in answer.text  # the local plan's own words on the theme
+    assert_well_cited(answer)
+
+
+def test_lecture_material_comes_from_the_rules_and_the_local_documents(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    answer = compose_answer("想讲一堂“密切联系群众”的党课，党章和本地文件里能引哪些话？", library)
+    kinds_cited = {c.hit.meta.kind for c in answer.citations}
+    assert "章程" in kinds_cited and kinds_cited - set(LAW_KINDS), kinds_cited  # 党章 and a local plan
+    assert "最大政治优势是密切联系群众" in answer.text
     assert_well_cited(answer)
 
 

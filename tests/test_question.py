@@ -13,6 +13,7 @@ from app.drafting.question import (
     LibraryDocument,
     answer_kind,
     fact_asked,
+    lecture_theme,
     missing_checklist,
     named_documents,
     understand,
@@ -146,6 +147,19 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
 )
 def test_the_kind_of_answer_asked_for(question: str, kind: Kind) -> None:
     assert answer_kind(question) is kind
+
+
+@pytest.mark.parametrize(
+    ("question", "theme"),
+    [
+        ("想讲一堂“密切联系群众”的党课，党章和本地文件里能引哪些话？", "密切联系群众"),
+        ("准备一堂关于党员经常性学习教育的党课，有哪些说法可以引？", "党员经常性学习教育"),
+        ("给支委们上一课，讲怎么让党员感受到组织温暖，有哪些材料可以用？", "怎么让党员感受到组织温暖"),
+        ("党课素材有哪些", "党课素材有哪些"),  # no form of theme: the whole question
+    ],
+)
+def test_a_lecture_question_is_searched_by_its_theme(question: str, theme: str) -> None:
+    assert lecture_theme(question) == theme
 
 
 @pytest.mark.parametrize(

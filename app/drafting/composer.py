@@ -170,10 +170,10 @@ def shape(
         drafts = kinds.listing(library, asked, terms, query, hits)
     elif asked.kind is Kind.COMPARE:
         drafts = kinds.compare(library, asked, terms, query) or None
-    elif asked.kind in (Kind.MEASURES, Kind.LECTURE):
-        drafts = kinds.spread(
-            terms, deep, newer, measures=asked.kind is Kind.MEASURES, meaning=library.meaning(query, deep)
-        )
+    elif asked.kind is Kind.MEASURES:
+        drafts = kinds.spread(terms, deep, newer, measures=True, meaning=library.meaning(query, deep))
+    elif asked.kind is Kind.LECTURE:
+        drafts = kinds.lecture(library, asked, query)
     elif asked.kind is Kind.FACT:
         drafts = kinds.document_fact(library, query, hits)
     if not drafts and asked.kind is Kind.ITEM and asked.documents:

@@ -26,12 +26,13 @@ from app.drafting.extract import (
     Candidate,
     pick,
     prefer_newer,
+    query_terms,
     sentence_candidates,
 )
 from app.drafting.ledger import problem_terms
 from app.drafting.measures import Clause as MeasureClause
 from app.drafting.measures import candidates
-from app.drafting.question import Asked, Kind
+from app.drafting.question import Asked, Kind, lecture_theme
 from app.drafting.text import (
     HEADING_NUMBER,
     LAW_KINDS,
@@ -58,6 +59,7 @@ GRADES = re.compile(
 # An article that lists the behaviours another article sanctions (问责条例 第六条 "有下列情形之一的，应当予以
 # 问责"); a general provision (第七条 "…都必须受到追究") is not one, and never precedes the sanction.
 BEHAVIOURS = re.compile(r"下列(?:情形|行为)")
+LISTING_RANK = 5  # articles: a rule's list of circumstances ranked this high is part of the answer
 PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
 MAX_LIST = 12  # a section with more children than this is a chapter, not an answer
 # Below this no section enumerates what is asked, and the answer is sentences. On the 11 dev questions
@@ -85,9 +87,10 @@ SPREAD = 4  # documents lecture material and measures are drawn from
 # score. On the 13 dev lecture and measures questions (evals/score_answers.py): 8 passages and words
 # only, 4 right; 12 passages, 5; with the teacher at 1 or 2, 6; at 10 it overrules the words, 5.
 SPREAD_DEPTH = 12
+LECTURE_DEPTH = 6  # passages from the rules, and as many from the local documents
 SPREAD_MEANING = 1.0
 # How deep the answer's search goes for the kinds that look past the first passages.
-DEPTH = {Kind.PENALTY: PENALTY_DEPTH, Kind.MEASURES: SPREAD_DEPTH, Kind.LECTURE: SPREAD_DEPTH}
+DEPTH = {Kind.PENALTY: PENALTY_DEPTH, Kind.MEASURES: SPREAD_DEPTH}
 QUOTABLE = 0.002  # per character: of two sentences on the theme, a lecture quotes the shorter
 COMPARING = re.compile(r"对比|比较|相比|异同|区别|变化|分别|各自|不同|什么|怎么")
 NUMBERED_ITEM = re.compile(r"第([一二三四五六七八九十两\d]{1,3})[条项]")
@@ -104,20 +107,28 @@ def _is_article(hit: Hit) -> bool:
 
 def penalty(library: Library, terms: QueryTerms, hits: list[Hit]) -> list[Draft] | None:
     """The article that sanctions the behaviour, whole: the best-ranked one that grades it (情节较轻的…),
-    preceded by the best-ranked article when that one lists the behaviours (BEHAVIOURS) without grades.
+    preceded by the article of the same rules that lists the behaviours (BEHAVIOURS) without grading them
+    when it ranks among the first LISTING_RANK articles (问责条例: 第六条 the circumstances, 第七条 the
+    sanctions).
     `hits` go PENALTY_DEPTH deep."""
     articles = [h for h in hits if _is_article(h)]
     graded = [h for h in articles if GRADES.search(h.passage.text)]
     if not graded:
         return None
     chosen = [graded[0]]
-    first = articles[0]
-    if (
-        first is not graded[0]
-        and BEHAVIOURS.search(first.passage.text)
-        and terms.share(first.passage.text.lower()) > terms.share(graded[0].passage.text.lower())
-    ):
-        chosen.insert(0, first)
+    behaviour = next(
+        (
+            h
+            for h in articles[:LISTING_RANK]
+            if h.passage.doc_id == graded[0].passage.doc_id
+            and h.passage.section != graded[0].passage.section
+            and BEHAVIOURS.search(text := " ".join(p.passage.text for p in library.section_passages(h)))
+            and not GRADES.search(text)
+        ),
+        None,
+    )
+    if behaviour is not None:
+        chosen.insert(0, behaviour)
     drafts: list[Draft] = []
     for article in chosen:
         parts = library.section_passages(article)
@@ -432,6 +443,19 @@ def spread(
     if len(chosen) < 2:
         chosen = pick(terms, cands)
     return [(as_sentence(c.text), (c.hit,)) for c in chosen]
+
+
+def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
+    """Material for a lecture on the question's theme from the rules (or the documents it names) and from
+    the local plans and problem lists, searched apart: either kind alone would crowd the other out."""
+    theme = lecture_theme(question)
+    documents = library.documents()
+    rules = asked.documents or tuple(d.id for d in documents if d.meta.kind in LAW_KINDS)
+    local = tuple(d.id for d in documents if d.meta.kind not in LAW_KINDS)
+    found = library.search(theme, LECTURE_DEPTH, rules) + library.search(theme, LECTURE_DEPTH, local)
+    hits = list({h.passage.id: h for h in reversed(found)}.values())[::-1]
+    meaning = library.meaning(theme, hits)
+    return spread(query_terms(theme, library), hits, library.superseded_by(), False, meaning)
 
 
 def fact_first(

@@ -382,6 +382,20 @@ class Asked:
         return next((answer for name, _, answer in FACTS if name == self.fact), None)
 
 
+# The theme of a Party lecture: quoted ("讲“密切联系群众”的党课"), or after 关于/讲 ("关于以赛促学的党课").
+LECTURE_THEME = (
+    re.compile(r"[“\"]([^”\"]{2,20})[”\"]"),
+    re.compile(r"关于(.{2,30}?)的(?:主题)?党课"),
+    re.compile(r"讲(?:一堂|一课)?(?:关于)?([^，。？]{4,30}?)(?:的党课|[，。？]|$)"),
+)
+
+
+def lecture_theme(question: str) -> str:
+    """What a lecture question is about, without how it is asked ("想讲一堂…能引哪些话"); the whole
+    question when no form of theme is found."""
+    return next((m.group(1) for p in LECTURE_THEME if (m := p.search(question))), question)
+
+
 def answer_kind(question: str) -> Kind:
     return next((kind for kind, cue in KIND_CUES if cue.search(question)), Kind.GENERAL)
 
