@@ -204,6 +204,16 @@ def test_accountability_gives_the_circumstances_before_the_sanctions(corpus_serv
     assert "应当予以改组" in answer.text  # the sanction, after the circumstances that call for it
 
 
+def test_a_named_list_is_answered_only_where_its_elements_are_spelled_out(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    tasks = compose_answer("2020年作风整顿要落实的“5项任务”具体是哪几项？", library)
+    assert tasks.supported and "下大力整治" in tasks.text  # the list just before the name
+    # the corpus names "四强"党支部 but never says what the four are: a list after a later comma is not it
+    strong = compose_answer("“四强”党支部的“四强”具体指哪四个方面强？", library)
+    assert not strong.supported, strong.text
+    assert kinds.separators("三、带头夯实基层基础；加强、深化") == 2  # a heading's "三、" separates nothing
+
+
 def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:
     answer = compose_answer("三年行动计划的主要内容分成哪几大块？", corpus_services.library())
     parts = ["精心开展作风建设专题学习", "深入查摆作风建设突出问题", "全力推进作风问题整改整治"]

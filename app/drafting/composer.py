@@ -118,15 +118,16 @@ def blank_for(terms: QueryTerms, hits: list[Hit]) -> str:
 
 
 def unanswered(
-    asked: Asked, query: str, drafts: list[Draft], library: Library, terms: QueryTerms, hits: list[Hit]
+    asked: Asked, query: str, answer: Shaped, library: Library, terms: QueryTerms, hits: list[Hit]
 ) -> str:
     """Why the drafted sentences do not answer the question ("" when they do)."""
+    drafts = answer.drafts
     said = "".join(text for text, _ in drafts)
     fact = asked.fact_pattern()
     if fact is not None and not fact.search(said):
         return blank_for(terms, hits) or f"找到的段落没有写明所问的{asked.fact}。"
     count = kinds.count_asked(query) if asked.kind is Kind.LIST else None
-    if count and kinds.separators(said) < count - 1:
+    if count and (not answer.shaped or kinds.separators(said) < count - 1):
         return f"找到的段落没有列出所问的{count}项内容。"
     said = _TITLE.sub("", said)  # a year in a quoted title ("（2025-2027年）") says nothing about that year
     names = document_names(library)
@@ -216,7 +217,7 @@ def judge(query: str, library: Library, k: int = 8) -> Judgement:
         return Judgement(hits, None, 0.0, missing or f"库里没有关于“{unknown[0]}”的文件。")
     terms = query_terms(query, library)
     answer = shape(asked, query, library, terms, hits, deep)
-    why = unanswered(asked, query, answer.drafts, library, terms, hits)
+    why = unanswered(asked, query, answer, library, terms, hits)
     return Judgement(hits, answer, support_score(asked, terms, hits), why)
 
 

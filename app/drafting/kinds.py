@@ -287,7 +287,7 @@ def inline_list(terms: QueryTerms, question: str, hits: list[Hit], titles: str) 
     cands = [
         c
         for c in sentence_candidates(terms, hits[:NEAREST], clauses=False)
-        if any(q in c.text for q in quoted) and separators(c.text) >= (count or 3) - 1
+        if any(_spelled_out(q, c.text) for q in quoted) and separators(c.text) >= (count or 3) - 1
     ]
     if not cands:
         return None
@@ -295,8 +295,28 @@ def inline_list(terms: QueryTerms, question: str, hits: list[Hit], titles: str) 
     return [(as_sentence(best.text), (best.hit,))]
 
 
+_INTRODUCES = re.compile(r"[：:]|即|是指|指的是|包括|分别是|就是")
+
+
+def _spelled_out(name: str, sentence: str) -> bool:
+    """The sentence lists the named thing's elements: the first separator after the name is in the name's
+    own clause, or an introducing word ("即", "包括", "：") leads to it ("“六有”标准，即有…、有…"), not a
+    later clause on something else ("“四强”党支部结对共建，推动形成先进带后进、后进赶先进…")."""
+    at = sentence.find(name)
+    if at < 0:
+        return False
+    before = sentence[:at].rsplit("，", 1)[-1]  # "落实好“抓好…、…、…”5项任务": the list just before the name
+    first = re.search("[、；]", sentence[at:])
+    lead = sentence[at : at + first.start()] if first else ""
+    after = bool(first) and ("，" not in lead or bool(_INTRODUCES.search(lead)))
+    return after or separators(before) > 0
+
+
+_SEPARATOR = re.compile(r"(?<![一二三四五六七八九十\d])、|；")  # not a heading's number ("三、")
+
+
 def separators(text: str) -> int:
-    return text.count("、") + text.count("；")
+    return len(_SEPARATOR.findall(text))
 
 
 _ENDING_LEAD = re.compile(r"([^。；;\n]+)[：:]\s*$")  # a passage that ends by announcing what follows
