@@ -286,6 +286,17 @@ def test_comparison_gives_one_block_per_named_document(corpus_services: Services
     assert outline.text.count("主要内容：") == 2 and "一、带头做到“两个维护”" in outline.text
 
 
+def test_a_comparison_with_a_document_named_by_year_and_subject(corpus_services: Services) -> None:
+    answer = compose_answer(
+        "班子成员抓分管领域党建，2015年海事局的做法和主体责任规定分别怎么说？", corpus_services.library()
+    )
+    leads = [s.text.split("：")[0] for s in answer.sentences if s.text.startswith("《")]
+    assert leads == ["《党委（党组）落实全面从严治党主体责任规定》", "《东莞机关党建（2015年第二期）》"]
+    # the magazine's sentence on the shared subject, not the one that merely names 海事局
+    assert "负责抓好分管部门和基层联系点的党建工作" in answer.text
+    assert "直属行政机构" not in answer.text
+
+
 def test_a_fact_the_document_leaves_blank_or_lacks_is_said_plainly(corpus_services: Services) -> None:
     library = corpus_services.library()
     blank = compose_answer("2020年作风整顿活动领导小组的组长具体是谁？", library)

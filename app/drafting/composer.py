@@ -24,6 +24,7 @@ from app.drafting.citations import Draft, Sentence, Source, Sources
 from app.drafting.extract import NEAREST, context, defining, extractive, query_terms
 from app.drafting.question import (
     PLACEHOLDER,
+    YEAR,
     Asked,
     Kind,
     document_names,
@@ -48,7 +49,6 @@ UNSUPPORTED = "文档中没有找到能直接回答这个问题的内容，以�
 NO_CHINESE = "请用中文提问：文件库里的文件都是中文的，用中文的说法才能找到出处。"
 NEAREST_TAIL = "以下是最接近的段落。"
 SUPPORT_DEPTH = 3  # passages whose text (with title and headings) the support score reads
-_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _TITLE = re.compile(r"《[^》]*》")
 
 
@@ -133,7 +133,7 @@ def unanswered(
     names = document_names(library)
     cited_years = {y for _, cited in drafts for h in cited for y in names.years_of(h.passage.doc_id)}
     naming = {year for year, _, _ in year_kinds(query)}  # "2020年方案" names a document, checked already
-    for year in _YEAR.findall(query):
+    for year in YEAR.findall(query):
         if (
             year not in naming
             and year not in said

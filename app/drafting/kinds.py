@@ -32,7 +32,7 @@ from app.drafting.extract import (
 from app.drafting.ledger import problem_terms
 from app.drafting.measures import Clause as MeasureClause
 from app.drafting.measures import candidates
-from app.drafting.question import Asked, Kind, lecture_theme
+from app.drafting.question import YEAR, Asked, Kind, document_names, lecture_theme
 from app.drafting.text import (
     HEADING_NUMBER,
     LAW_KINDS,
@@ -87,6 +87,7 @@ SPREAD = 4  # documents lecture material and measures are drawn from
 # score. On the 13 dev lecture and measures questions (evals/score_answers.py): 8 passages and words
 # only, 4 right; 12 passages, 5; with the teacher at 1 or 2, 6; at 10 it overrules the words, 5.
 SPREAD_DEPTH = 12
+COMPARE_DEPTH = 30  # passages looked through for the other document of a comparison of a year
 LECTURE_DEPTH = 6  # passages from the rules, and as many from the local documents
 SPREAD_MEANING = 1.0
 # How deep the answer's search goes for the kinds that look past the first passages.
@@ -396,14 +397,15 @@ def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) ->
     is compared with the best other one the question finds ("2015年海事局的做法和主体责任规定")."""
     documents = list(asked.documents[:SPREAD])
     if len(documents) == 1:
-        other = next(
-            (
-                h.passage.doc_id
-                for h in library.search(question, NEAREST, scope=())
-                if h.passage.doc_id not in documents
-            ),
-            None,
-        )
+        names = document_names(library)
+        years = set(YEAR.findall(question)) - names.years_of(documents[0])  # "2015年海事局的做法"
+        others = [
+            h.passage.doc_id
+            for h in library.search(question, COMPARE_DEPTH, scope=())
+            if h.passage.doc_id not in documents
+        ]
+        of_year = [d for d in others if names.years_of(d) & years]
+        other = next(iter(of_year or others[:NEAREST]), None)
         documents += [other] if other else []
     titles = " ".join(d.meta.title for d in library.documents() if d.id in documents).lower()
     topic = QueryTerms(
@@ -413,12 +415,19 @@ def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) ->
             if w not in titles and not w.isdigit() and not COMPARING.search(w)
         }
     )
+    found = {
+        doc: [h for h in library.search(question, NEAREST, scope=(doc,)) if h.passage.doc_id == doc]
+        for doc in documents
+    }
+    # a word only one document's passages hold ("海事局") says where to look in it, not what to compare
+    held = [set(topic.found(" ".join(h.passage.text.lower() for h in own))) for own in found.values()]
+    shared = QueryTerms({w: v for w, v in topic.idf.items() if all(w in h for h in held)})
+    topic = shared if shared.idf else topic
     drafts: list[Draft] = []
-    for doc in documents:
+    for doc, own in found.items():
         if not topic.idf:
             drafts += outline(library, doc) or []
             continue
-        own = [h for h in library.search(question, NEAREST, scope=(doc,)) if h.passage.doc_id == doc]
         chosen = pick(topic, sentence_candidates(topic, own), most=2)
         if not chosen:
             drafts += outline(library, doc) or []

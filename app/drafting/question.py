@@ -73,7 +73,7 @@ KIND_WORDS = {
     "通知": ("通知",),
     "清单": ("清单",),
 }
-_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _SPELLINGS = (("党的建设", "党建"), ("（", "("), ("）", ")"))
 _QUOTED = re.compile(r"《([^》]{2,40})》")  # book-title marks: a name; “…” quotes a term as often
 _QUOTES = re.compile(r"[《》“”\"'‘’〈〉「」]")
@@ -145,7 +145,7 @@ class DocumentNames:
 
     def named(self, question: str) -> list[str]:
         """Ids of the documents the question names, in library order; [] when it names none."""
-        years = set(_YEAR.findall(question))
+        years = set(YEAR.findall(question))
         quoted = {_plain(q) for q in _QUOTED.findall(question)}
         q = _plain(question)
         named: set[str] = set()
@@ -192,7 +192,7 @@ class DocumentNames:
                 return (
                     f"库里没有{year}年的{word}；最近的是{self.year[nearest]}年的《{self.title[nearest]}》。"
                 )
-        for found in _YEAR.finditer(question):
+        for found in YEAR.finditer(question):
             year = found.group(1)
             # the document named right after the year: "2019年修订的问责条例", not "2023年方案和今年党建要点"
             window = re.split(
@@ -235,7 +235,7 @@ def year_kinds(question: str, gap: int = YEAR_KIND_GAP) -> list[tuple[str, str, 
     spoken = {w: kind for kind, words in KIND_WORDS.items() for w in words}
     pattern = re.compile("|".join(sorted(map(re.escape, spoken), key=len, reverse=True)))
     found = []
-    for year in _YEAR.finditer(question):
+    for year in YEAR.finditer(question):
         window = re.split(r"[，。；？！,;?!]", question[year.end() : year.end() + gap + 2])[0]
         word = pattern.search(window)
         if word:
@@ -250,7 +250,7 @@ def missing_checklist(question: str, checklists: Sequence[str]) -> str:
     for year, kind, _ in year_kinds(question, CHECKLIST_GAP):
         if kind != "清单" or not names or any(year in name for name in names):
             continue
-        dated = [(int(y), n) for n in names for y in _YEAR.findall(n)]
+        dated = [(int(y), n) for n in names for y in YEAR.findall(n)]
         nearest = min(dated, key=lambda yn: abs(yn[0] - int(year)))[1] if dated else names[0]
         return f"库里没有{year}年的问题清单；最近的是《{nearest}》。"
     return ""
