@@ -297,6 +297,17 @@ def test_a_comparison_with_a_document_named_by_year_and_subject(corpus_services:
     assert "直属行政机构" not in answer.text
 
 
+def test_an_item_the_question_refers_to_in_passing_leads_the_answer(corpus_services: Services) -> None:
+    answer = compose_answer(
+        "清单里讲的审批流程繁琐，2015年的机关党建杂志说行政审批事项压减幅度是多少？",
+        corpus_services.library(),
+    )
+    assert [item.number for item in answer.items] == ["7"]
+    assert answer.sentences[0].text.startswith("《2025年市直机关作风建设重点问题清单》第7条（")
+    assert "55%" in answer.text  # and then what was asked
+    assert_well_cited(answer)
+
+
 def test_a_fact_the_document_leaves_blank_or_lacks_is_said_plainly(corpus_services: Services) -> None:
     library = corpus_services.library()
     blank = compose_answer("2020年作风整顿活动领导小组的组长具体是谁？", library)

@@ -180,11 +180,22 @@ def shape(
     if not drafts and asked.kind is Kind.ITEM and asked.documents:
         drafts = kinds.whole_passage(hits[0])
     if drafts:
-        return Shaped(drafts, [], asked.kind not in (Kind.MEASURES, Kind.LECTURE))
-    pattern = asked.fact_pattern()
-    if pattern is not None:
-        return Shaped(kinds.fact_first(terms, hits, newer, pattern), [], False)
-    return Shaped(extractive(terms, hits, newer, defining(query, library)), [], False)
+        shaped = Shaped(drafts, [], asked.kind not in (Kind.MEASURES, Kind.LECTURE))
+    elif (pattern := asked.fact_pattern()) is not None:
+        shaped = Shaped(kinds.fact_first(terms, hits, newer, pattern), [], False)
+    else:
+        shaped = Shaped(extractive(terms, hits, newer, defining(query, library)), [], False)
+    return with_mentioned_item(shaped, library, query)
+
+
+def with_mentioned_item(shaped: Shaped, library: Library, query: str) -> Shaped:
+    """The answer led by the checklist item the question refers to in passing ("清单里说X，…")."""
+    mentioned = kinds.mentioned_item(library, query) if shaped.drafts else None
+    if mentioned is None or mentioned.passage.item is None:
+        return shaped
+    item = mentioned.passage.item
+    lead = kinds.item_line(f"《{item.checklist}》第{item.number}条", mentioned)
+    return Shaped([lead, *shaped.drafts], [mentioned], shaped.shaped)
 
 
 @dataclass(frozen=True)

@@ -546,6 +546,25 @@ def _same_measure(a: str, b: str) -> bool:
     )
 
 
+def item_line(lead: str, hit: Hit) -> Draft:
+    item = hit.passage.item
+    assert item is not None
+    return (as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,))
+
+
+# "清单里说审批流程太繁，2015年的杂志里说…压减了多少": the question refers to an item on its way to asking
+ITEM_MENTION = re.compile(r"清单(?:里|中|上)?(?:说|提到|讲|列)[的了]?([^，。？]{2,30})")
+
+
+def mentioned_item(library: Library, question: str) -> Hit | None:
+    """The checklist item a question refers to in passing ("清单里说X，…"), or None."""
+    found = ITEM_MENTION.search(question)
+    if not found:
+        return None
+    lists = sorted({h.passage.doc_id for h in library.checklist_items()})
+    return next((h for h in library.search(found.group(1), NEAREST, scope=lists) if h.passage.item), None)
+
+
 def checklist(
     library: Library, items: list[Hit], newer: dict[str, str], asked_by_number: bool = False
 ) -> list[Draft]:
@@ -559,7 +578,7 @@ def checklist(
             lead = said if i == 0 else f"第{item.number}条"
         else:
             lead = f"属于{said}" if i == 0 else f"也可能涉及第{item.number}条"
-        drafts.append((as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,)))
+        drafts.append(item_line(lead, hit))
     first = items[0].passage.item
     assert first is not None
     about = item_text(first)
