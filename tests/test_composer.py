@@ -382,6 +382,9 @@ def test_lecture_material_comes_from_the_rules_and_the_local_documents(corpus_se
     answer = compose_answer("想讲一堂“密切联系群众”的党课，党章和本地文件里能引哪些话？", library)
     kinds_cited = {c.hit.meta.kind for c in answer.citations}
     assert "章程" in kinds_cited and kinds_cited - set(LAW_KINDS), kinds_cited  # 党章 and a local plan
+    by_number = {c.n: c.hit.meta.kind for c in answer.citations}
+    order = [by_number[s.cites[0]] in LAW_KINDS for s in answer.sentences]
+    assert order == sorted(order, reverse=True), order  # the rules first, then the local documents
     assert "最大政治优势是密切联系群众" in answer.text
     assert_well_cited(answer)
 

@@ -443,8 +443,9 @@ def spread(
     newer: dict[str, str],
     measures: bool,
     meaning: np.ndarray | None = None,
+    most: int = SPREAD,
 ) -> list[Draft]:
-    """The best sentences (PER_DOCUMENT, close to its best) of each of the first SPREAD documents: material
+    """The best sentences (PER_DOCUMENT, close to its best) of each of the first `most` documents: material
     from several sources (a lecture: short, quotable sentences first), or ways to act from several rules
     and plans. `meaning`: each hit's teacher cosine to the question, when the library has one."""
     cands = sentence_candidates(terms, [h for h in hits if h.passage.item is None])  # a problem is no measure
@@ -467,7 +468,7 @@ def spread(
             and all(jaccard(cjk_bigrams(c.text), cjk_bigrams(t.text)) < NEAR_REPEAT for t in taken)
         ):
             taken.append(c)
-    firsts = sorted((t[0] for t in by_doc.values() if t), key=lambda c: -c.score)[:SPREAD]
+    firsts = sorted((t[0] for t in by_doc.values() if t), key=lambda c: -c.score)[:most]
     chosen = [c for f in firsts for c in by_doc[f.hit.passage.doc_id]]
     if len(chosen) < 2:
         chosen = pick(terms, cands)
@@ -475,16 +476,20 @@ def spread(
 
 
 def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
-    """Material for a lecture on the question's theme from the rules (or the documents it names) and from
-    the local plans and problem lists, searched apart: either kind alone would crowd the other out."""
+    """Material for a lecture on the question's theme from the rules (or the documents it names), then
+    from the local plans and problem lists, each searched and spread apart: either kind alone would
+    crowd the other out."""
     theme = lecture_theme(question)
+    terms = query_terms(theme, library)
     documents = library.documents()
     rules = asked.documents or tuple(d.id for d in documents if d.meta.kind in LAW_KINDS)
-    local = tuple(d.id for d in documents if d.meta.kind not in LAW_KINDS)
-    found = library.search(theme, LECTURE_DEPTH, rules) + library.search(theme, LECTURE_DEPTH, local)
-    hits = list({h.passage.id: h for h in reversed(found)}.values())[::-1]
-    meaning = library.meaning(theme, hits)
-    return spread(query_terms(theme, library), hits, library.superseded_by(), False, meaning)
+    local = tuple(d.id for d in documents if d.meta.kind not in LAW_KINDS and d.id not in rules)
+    drafts: list[Draft] = []
+    for scope in (rules, local):
+        hits = [h for h in library.search(theme, LECTURE_DEPTH, scope) if h.passage.doc_id in scope]
+        meaning = library.meaning(theme, hits)
+        drafts += spread(terms, hits, library.superseded_by(), False, meaning, SPREAD // 2)
+    return drafts
 
 
 def fact_first(
