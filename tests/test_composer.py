@@ -13,7 +13,7 @@ from app.cli import cli
 from app.drafting import kinds
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
-from app.drafting.text import LAW_KINDS, marked_runs, plain
+from app.drafting.text import LAW_KINDS, QueryTerms, marked_runs, plain
 from app.services import Services, build_services
 from ingest.models import DocumentMeta, Hit, Passage
 from tests.conftest import make_settings
@@ -212,6 +212,30 @@ def test_a_named_list_is_answered_only_where_its_elements_are_spelled_out(corpus
     strong = compose_answer("“四强”党支部的“四强”具体指哪四个方面强？", library)
     assert not strong.supported, strong.text
     assert kinds.separators("三、带头夯实基层基础；加强、深化") == 2  # a heading's "三、" separates nothing
+
+
+def test_a_numbered_set_is_answered_by_the_sentence_that_spells_out_its_members(
+    corpus_services: Services,
+) -> None:
+    answer = compose_answer(
+        "有的党员觉得差不多就行了，不想再进步，对照党章讲的“四种危险”属于哪一种？", corpus_services.library()
+    )
+    assert answer.supported and "精神懈怠危险、能力不足危险、脱离群众危险、消极腐败危险" in answer.text
+    assert kinds.members("四个意识", "增强政治意识、大局意识、核心意识、看齐意识")
+    assert not kinds.members("四种危险", "执政考验、改革开放考验、市场经济考验、外部环境考验")
+    # a name followed by a separator is one of a list, not spelled out
+    assert not kinds.inline_list(
+        QueryTerms({"四个自信": 1.0}),
+        "“四个自信”是哪四个？",
+        [
+            Hit(
+                Passage("d", 0, "增强“四个意识”、坚定“四个自信”、做到“两个维护”。", (), 0, 27),
+                DocumentMeta("t"),
+                1.0,
+            )
+        ],
+        "",
+    )
 
 
 def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:

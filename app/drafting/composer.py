@@ -177,6 +177,8 @@ def shape(
         drafts = kinds.lecture(library, asked, query)
     elif asked.kind is Kind.FACT:
         drafts = kinds.document_fact(library, query, hits)
+    if not drafts and asked.kind is Kind.ITEM:  # "对照“四种危险”属于哪一种": the named set, spelled out
+        drafts = kinds.inline_list(terms, query, hits, " ".join(h.meta.title for h in hits))
     if not drafts and asked.kind is Kind.ITEM and asked.documents:
         drafts = kinds.whole_passage(hits[0])
     if drafts:

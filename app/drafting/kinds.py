@@ -288,7 +288,8 @@ def inline_list(terms: QueryTerms, question: str, hits: list[Hit], titles: str) 
     cands = [
         c
         for c in sentence_candidates(terms, hits[:NEAREST], clauses=False)
-        if any(_spelled_out(q, c.text) for q in quoted) and separators(c.text) >= (count or 3) - 1
+        if any(_spelled_out(q, c.text) or members(q, c.text) for q in quoted)
+        and separators(c.text) >= (count or 3) - 1
     ]
     if not cands:
         return None
@@ -302,15 +303,37 @@ _INTRODUCES = re.compile(r"[：:]|即|是指|指的是|包括|分别是|就是")
 def _spelled_out(name: str, sentence: str) -> bool:
     """The sentence lists the named thing's elements: the first separator after the name is in the name's
     own clause, or an introducing word ("即", "包括", "：") leads to it ("“六有”标准，即有…、有…"), not a
-    later clause on something else ("“四强”党支部结对共建，推动形成先进带后进、后进赶先进…")."""
+    later clause on something else ("“四强”党支部结对共建，推动形成先进带后进、后进赶先进…"); or the list
+    comes just before the name ("落实好“抓好…、…、…”5项任务"). A name followed by a separator is itself
+    one of a list ("坚定“四个自信”、做到“两个维护”"), not spelled out."""
     at = sentence.find(name)
     if at < 0:
         return False
-    before = sentence[:at].rsplit("，", 1)[-1]  # "落实好“抓好…、…、…”5项任务": the list just before the name
-    first = re.search("[、；]", sentence[at:])
-    lead = sentence[at : at + first.start()] if first else ""
-    after = bool(first) and ("，" not in lead or bool(_INTRODUCES.search(lead)))
+    before = sentence[:at].rsplit("，", 1)[-1]
+    rest = sentence[at + len(name) :]
+    first = re.search("[、；]", rest)
+    lead = rest[: first.start()] if first else ""
+    after = bool(lead.strip('”"')) and ("，" not in lead or bool(_INTRODUCES.search(lead)))
     return after or separators(before) > 0
+
+
+_NUMBERED_NAME = re.compile(r"^([一二两三四五六七八九十\d]+)[个种项大条类]?(\w{1,3})$")
+
+
+def members(name: str, sentence: str) -> bool:
+    """A numbered name spelled out without being named: “四种危险” as "精神懈怠危险、能力不足危险、脱离群众
+    危险、消极腐败危险", “四个意识” as "政治意识、大局意识…": as many elements ending in its head noun."""
+    found = _NUMBERED_NAME.match(name)
+    count = number_of(found.group(1)) if found else None
+    if not found or not count or count < 2:
+        return False
+    head = found.group(2)
+    pieces = sentence.split("、")
+    named = [
+        p.rsplit("，", 1)[-1].rstrip("等").endswith(head) or head in p.split("，", 1)[0][: 10 + len(head)]
+        for p in pieces
+    ]
+    return sum(named) >= count
 
 
 _SEPARATOR = re.compile(r"(?<![一二三四五六七八九十\d])、|；")  # not a heading's number ("三、")
