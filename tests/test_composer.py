@@ -238,6 +238,14 @@ def test_a_numbered_set_is_answered_by_the_sentence_that_spells_out_its_members(
     )
 
 
+def test_a_problem_described_is_matched_to_the_older_plans_problem_list(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    answer = compose_answer("有人上班精力不集中、办事拖拉，2020年作风整顿方案的七个问题里算哪个？", library)
+    assert answer.sentences[0].text.startswith("《2020年深化机关作风整顿活动实施方案》所列问题中，②状态不佳。")
+    assert "①精神缺钙" not in answer.text  # that one problem, not the list
+    assert_well_cited(answer)
+
+
 def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:
     answer = compose_answer("三年行动计划的主要内容分成哪几大块？", corpus_services.library())
     parts = ["精心开展作风建设专题学习", "深入查摆作风建设突出问题", "全力推进作风问题整改整治"]

@@ -30,8 +30,8 @@ from app.drafting.extract import (
     sentence_candidates,
 )
 from app.drafting.ledger import problem_terms
+from app.drafting.measures import PROBLEM_LIST, candidates
 from app.drafting.measures import Clause as MeasureClause
-from app.drafting.measures import candidates
 from app.drafting.question import YEAR, Asked, Kind, document_names, lecture_theme
 from app.drafting.text import (
     HEADING_NUMBER,
@@ -59,6 +59,7 @@ GRADES = re.compile(
 # An article that lists the behaviours another article sanctions (问责条例 第六条 "有下列情形之一的，应当予以
 # 问责"); a general provision (第七条 "…都必须受到追究") is not one, and never precedes the sanction.
 BEHAVIOURS = re.compile(r"下列(?:情形|行为)")
+CLEAR_PICK = 1.5  # a problem of a list is named alone when it holds this many times the next one's words
 LISTING_RANK = 5  # articles: a rule's list of circumstances ranked this high is part of the answer
 PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
 MAX_LIST = 12  # a section with more children than this is a chapter, not an answer
@@ -696,7 +697,33 @@ def phrase_source(question: str, hits: list[Hit]) -> list[Draft] | None:
     return None
 
 
-def whole_passage(hit: Hit, limit: int = 400) -> list[Draft] | None:
-    """A short passage quoted whole: a problem listed in an older plan or article, with its description."""
+def listed_problem(terms: QueryTerms, hits: list[Hit]) -> list[Draft] | None:
+    """The problem of an older plan's or article's problem list ("着重解决以下7个问题：①精神缺钙。…②…")
+    that the question describes, with its marker and description, when the question's own words (not
+    the list's title, not "问题") pick one clearly (CLEAR_PICK); else the list whole, to choose from."""
+    offered = [
+        (hit, plain(hit.passage.text[e.start : e.end]))
+        for hit in hits[:NEAREST]
+        for run in marked_runs(hit.passage.text)
+        if PROBLEM_LIST.search(run.lead)
+        for e in run.elements
+    ]
+    if not offered:
+        return None
+    described = QueryTerms({w: v for w, v in terms.idf.items() if not PROBLEM_LIST.search(w)})
+    scored = sorted(
+        ((own_words(described, hit.meta.title).share(text.lower()), hit, text) for hit, text in offered),
+        key=lambda s: -s[0],
+    )
+    (best, hit, text), runner_up = scored[0], (scored[1][0] if len(scored) > 1 else 0.0)
+    if best > 0 and best >= CLEAR_PICK * runner_up:
+        return [(as_sentence(f"《{hit.meta.title}》所列问题中，{text}"), (hit,))]
+    return problem_list(hit)
+
+
+def problem_list(hit: Hit, limit: int = 400) -> list[Draft] | None:
+    """A short passage listing problems ("着重解决以下7个问题：①…②…"), quoted whole: the problem a user
+    describes is one of them. None for any other passage: its other sentences would answer nothing."""
     text = plain(hit.passage.text)
-    return [(as_sentence(text), (hit,))] if len(text) <= limit else None
+    listing = any(PROBLEM_LIST.search(run.lead) for run in marked_runs(hit.passage.text))
+    return [(as_sentence(text), (hit,))] if listing and len(text) <= limit else None
