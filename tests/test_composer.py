@@ -241,7 +241,9 @@ def test_a_numbered_set_is_answered_by_the_sentence_that_spells_out_its_members(
 def test_a_problem_described_is_matched_to_the_older_plans_problem_list(corpus_services: Services) -> None:
     library = corpus_services.library()
     answer = compose_answer("有人上班精力不集中、办事拖拉，2020年作风整顿方案的七个问题里算哪个？", library)
-    assert answer.sentences[0].text.startswith("《2020年深化机关作风整顿活动实施方案》所列问题中，②状态不佳。")
+    assert answer.sentences[0].text.startswith(
+        "《2020年深化机关作风整顿活动实施方案》所列问题中，②状态不佳。"
+    )
     assert "①精神缺钙" not in answer.text  # that one problem, not the list
     assert_well_cited(answer)
 
@@ -419,6 +421,17 @@ def test_lecture_material_comes_from_the_rules_and_the_local_documents(corpus_se
     assert order == sorted(order, reverse=True), order  # the rules first, then the local documents
     assert "最大政治优势是密切联系群众" in answer.text
     assert_well_cited(answer)
+
+
+def test_lecture_material_on_a_rare_theme_word_comes_from_its_usual_policy_words(
+    corpus_services: Services,
+) -> None:
+    answer = compose_answer(
+        "准备一堂关于为基层减负的党课，党规和本市文件里有哪些说法？", corpus_services.library()
+    )
+    assert "任职培训" not in answer.text  # a rule merely about 基层 is not on 减负
+    assert re.search("文山会海|督查检查考核|过度留痕", answer.text), answer.text
+    assert "为基层减负" in answer.text
 
 
 def test_several_items_asked_by_number_are_each_given_and_one_measure_is_said_once(

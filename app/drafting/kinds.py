@@ -29,6 +29,7 @@ from app.drafting.extract import (
     query_terms,
     sentence_candidates,
 )
+from app.drafting.lecture import expanded
 from app.drafting.ledger import problem_terms
 from app.drafting.measures import PROBLEM_LIST, candidates
 from app.drafting.measures import Clause as MeasureClause
@@ -503,7 +504,7 @@ def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
     """Material for a lecture on the question's theme from the rules (or the documents it names), then
     from the local plans and problem lists, each searched and spread apart: either kind alone would
     crowd the other out."""
-    theme = lecture_theme(question)
+    theme = expanded(lecture_theme(question))  # "为基层减负": and 文山会海, 督查检查考核 … (the outline's words)
     terms = query_terms(theme, library)
     documents = library.documents()
     rules = asked.documents or tuple(d.id for d in documents if d.meta.kind in LAW_KINDS)
