@@ -475,7 +475,10 @@ def spread(
     and plans. `meaning`: each hit's teacher cosine to the question, when the library has one."""
     cands = sentence_candidates(terms, [h for h in hits if h.passage.item is None])  # a problem is no measure
     for c in cands:
-        c.score += 0.1 * len(MEASURE.findall(c.text)) if measures else -QUOTABLE * len(c.text)
+        if measures:
+            c.score += 0.1 * len(MEASURE.findall(c.text))
+        else:  # shorter is more quotable, but a sentence on the theme stays one however long
+            c.score /= 1 + QUOTABLE * len(c.text)
     if meaning is not None and len(meaning):
         # the passage's meaning, centred on the median: the words pick the sentence, the meaning tips it
         nearness = dict(zip((h.passage.id for h in hits), meaning, strict=True))
