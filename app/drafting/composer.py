@@ -172,7 +172,7 @@ def shape(
     elif asked.kind is Kind.COMPARE:
         drafts = kinds.compare(library, asked, terms, query) or None
     elif asked.kind is Kind.MEASURES:
-        drafts = kinds.spread(terms, deep, newer, measures=True, meaning=library.meaning(query, deep))
+        drafts = kinds.measures_answer(library, query, terms, deep, newer)
     elif asked.kind is Kind.LECTURE:
         drafts = kinds.lecture(library, asked, query)
     elif asked.kind is Kind.FACT:

@@ -31,7 +31,7 @@ from app.drafting.extract import (
 )
 from app.drafting.lecture import expanded
 from app.drafting.ledger import problem_terms
-from app.drafting.measures import PROBLEM_LIST, candidates
+from app.drafting.measures import PROBLEM_LIST, candidates, specific_measures
 from app.drafting.measures import Clause as MeasureClause
 from app.drafting.question import YEAR, Asked, Kind, document_names, lecture_theme
 from app.drafting.text import (
@@ -503,6 +503,25 @@ def spread(
     return [(as_sentence(c.text), (c.hit,)) for c in chosen]
 
 
+def measures_answer(
+    library: Library, question: str, terms: QueryTerms, hits: list[Hit], newer: dict[str, str]
+) -> list[Draft]:
+    """Ways to act: the clauses the ledger would draft for the problem described (chosen by meaning and
+    sentence form), then the sentences of several rules and plans that state them; a measure said twice
+    is said once, in its longer wording."""
+    about = problem_terms(question, library)
+    found = [(as_sentence(c.text), (c.hit,)) for c in specific_measures(question, about, library)]
+    spread_out = spread(terms, hits, newer, measures=True, meaning=library.meaning(question, hits))
+    merged: list[Draft] = []
+    for draft in found + spread_out:
+        same = next((i for i, m in enumerate(merged) if _same_measure(draft[0], m[0])), None)
+        if same is None:
+            merged.append(draft)
+        elif len(draft[0]) > len(merged[same][0]):  # the whole sentence says more than its clause
+            merged[same] = draft
+    return merged
+
+
 def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
     """Material for a lecture on the question's theme from the rules (or the documents it names), then
     from the local plans and problem lists, each searched and spread apart: either kind alone would
@@ -570,6 +589,7 @@ def numbered_items(question: str, library: Library, asked: Asked) -> list[Hit]:
 def _same_measure(a: str, b: str) -> bool:
     """One clause inside the other ("开展“我陪基层解难题”活动" and its run-on), two runs of one sentence
     sharing a comma piece, or nearly the same words."""
+    a, b = (HEADING_NUMBER.sub("", t).strip().rstrip("。；;") for t in (a, b))  # "二、要精简…。" is "要精简…"
     pieces = {p for p in re.split(r"[，,]", a) if len(p) >= MIN_PIECE}
     return (
         a in b
