@@ -411,6 +411,21 @@ def test_lecture_material_takes_more_than_one_quotable_sentence_from_a_document(
     assert_well_cited(answer)
 
 
+def test_measures_answer_gives_the_problems_clauses_and_says_each_measure_once(
+    corpus_services: Services,
+) -> None:
+    answer = compose_answer(
+        "有些事要几个部门合起来才能办，部门之间各管一段、互相卡，文件里有啥具体破解办法？",
+        corpus_services.library(),
+    )
+    assert "通过部门网上联动审批" in answer.text  # a clause chosen for the problem by meaning and form
+    meetings = compose_answer("会议太多太长，有什么具体的精简办法？", corpus_services.library())
+    assert meetings.text.count("要精简会议活动，切实改进会风") == 1, (
+        meetings.text
+    )  # its clause is not said again
+    assert_well_cited(meetings)
+
+
 def test_lecture_material_comes_from_the_rules_and_the_local_documents(corpus_services: Services) -> None:
     library = corpus_services.library()
     answer = compose_answer("想讲一堂“密切联系群众”的党课，党章和本地文件里能引哪些话？", library)
