@@ -82,6 +82,7 @@ _COUNT = re.compile(
 # 开展中存在的问题 for 工作群督导催报, 0.10). Most items have none, and then the answer names none.
 TOPICAL = 0.12
 MEASURES_PER_ITEM = 2
+MAX_MEASURES = 6  # sentences a measures answer reads to its end (5 loses a right answer of 6, 8 adds none)
 MIN_PIECE = 6  # characters: a comma piece two measures share makes them one
 PER_DOCUMENT = 2  # sentences lecture material and measures take from one document (1 right answer more of 13)
 SPREAD = 4  # documents lecture material and measures are drawn from
@@ -519,14 +520,16 @@ def measures_answer(
             merged.append(draft)
         elif len(draft[0]) > len(merged[same][0]):  # the whole sentence says more than its clause
             merged[same] = draft
-    return merged
+    return merged[:MAX_MEASURES]
 
 
 def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
     """Material for a lecture on the question's theme from the rules (or the documents it names), then
     from the local plans and problem lists, each searched and spread apart: either kind alone would
     crowd the other out."""
-    theme = expanded(lecture_theme(question))  # "为基层减负": and 文山会海, 督查检查考核 … (the outline's words)
+    theme = expanded(
+        lecture_theme(question)
+    )  # "为基层减负": and 文山会海, 督查检查考核 … (the outline's words)
     terms = query_terms(theme, library)
     documents = library.documents()
     rules = asked.documents or tuple(d.id for d in documents if d.meta.kind in LAW_KINDS)
