@@ -99,6 +99,11 @@ class Library:
         """How near each text (a clause, a sentence) is to the query in meaning (embedding cosine)."""
         return self._engine.text_similarity(query, texts)
 
+    def text_meaning(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """How near each of a few short texts is to the query by the teacher model, encoding them now
+        (0 where the library has no teacher)."""
+        return self._engine.text_meaning(query, texts)
+
     def meaning(self, query: str, hits: Sequence[Hit]) -> np.ndarray:
         """How near each passage is to the query by the teacher model (0 where it has no vector)."""
         return self._engine.passage_meaning(query, [h.passage.id for h in hits])

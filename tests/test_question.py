@@ -130,6 +130,7 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
     [
         ("基层反映同一组数据要重复报好几次，属于清单里哪一条？", Kind.ITEM),
         ("2020年作风整顿方案的七个问题里算哪个？", Kind.ITEM),
+        ("2020年方案里，“觉得自己跟老百姓没区别”这种表现被归到哪类问题？", Kind.ITEM),  # not 区别: quoted
         ("清单里关于调研的问题是哪一条？", Kind.ITEM),
         ("收受礼品礼金怎么处分", Kind.PENALTY),
         ("找熟人打招呼，纪律上有什么后果？", Kind.PENALTY),

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.drafting.composer import compose_answer
 from app.services import Services, build_services
 from index.embeddings import BUNDLED_MODEL
 from index.semantic import (
@@ -142,6 +143,19 @@ def test_the_e5_teacher_reads_a_paraphrase_the_words_miss(corpus_services: Servi
     assert passage.item is not None and passage.item.number == "15"
     hits = corpus_services.engine().search("两个部门发的文件要求互相矛盾，这属于清单哪一条？", 5)
     assert any(SEMANTIC in h.channels for h in hits)
+
+
+def test_the_teacher_matches_a_described_problem_to_an_older_plans_problem_list(
+    corpus_services: Services,
+) -> None:
+    """Words the list does not use ("心不在焉，东一下西一下"): the teacher still picks ②状态不佳."""
+    library = corpus_services.library()
+    question = "2020年作风整顿方案里，“上班心不在焉，东一下西一下”这种表现被归到哪类问题？"
+    answer = compose_answer(question, library)
+    assert answer.sentences[0].text.startswith(
+        "《2020年深化机关作风整顿活动实施方案》所列问题中，②状态不佳。"
+    )
+    assert library.text_meaning(question, ["状态不佳"]).any()  # the teacher encodes a text now
 
 
 def test_a_checklist_item_is_taught_with_its_plain_words_and_an_old_cache_reencodes_only_items(

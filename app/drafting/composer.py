@@ -180,7 +180,7 @@ def shape(
     if not drafts and asked.kind is Kind.ITEM:  # "对照“四种危险”属于哪一种": the named set, spelled out
         drafts = kinds.inline_list(terms, query, hits, " ".join(h.meta.title for h in hits))
     if not drafts and asked.kind is Kind.ITEM and asked.documents:
-        drafts = kinds.listed_problem(terms, hits)
+        drafts = kinds.listed_problem(library, terms, query, hits)
     if drafts:
         shaped = Shaped(drafts, [], asked.kind not in (Kind.MEASURES, Kind.LECTURE))
     elif (pattern := asked.fact_pattern()) is not None:

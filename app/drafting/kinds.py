@@ -724,10 +724,12 @@ def phrase_source(question: str, hits: list[Hit]) -> list[Draft] | None:
     return None
 
 
-def listed_problem(terms: QueryTerms, hits: list[Hit]) -> list[Draft] | None:
+def listed_problem(library: Library, terms: QueryTerms, question: str, hits: list[Hit]) -> list[Draft] | None:
     """The problem of an older plan's or article's problem list ("着重解决以下7个问题：①精神缺钙。…②…")
-    that the question describes, with its marker and description, when the question's own words (not
-    the list's title, not "问题") pick one clearly (CLEAR_PICK); else the list whole, to choose from."""
+    that the question describes, with its marker and description. The teacher model picks it where the
+    library has one (it put the described problem first for each of three tried; the static model and
+    the words for one); else the question's own words (not the list's title, not "问题") when they pick
+    one clearly (CLEAR_PICK); else the list whole, to choose from."""
     offered = [
         (hit, plain(hit.passage.text[e.start : e.end]))
         for hit in hits[:NEAREST]
@@ -737,6 +739,10 @@ def listed_problem(terms: QueryTerms, hits: list[Hit]) -> list[Draft] | None:
     ]
     if not offered:
         return None
+    meaning = library.text_meaning(question, [text for _, text in offered])
+    if meaning.any():
+        hit, text = offered[int(np.argmax(meaning))]
+        return [(as_sentence(f"《{hit.meta.title}》所列问题中，{text}"), (hit,))]
     described = QueryTerms({w: v for w, v in terms.idf.items() if not PROBLEM_LIST.search(w)})
     scored = sorted(
         ((own_words(described, hit.meta.title).share(text.lower()), hit, text) for hit, text in offered),

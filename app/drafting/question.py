@@ -279,7 +279,7 @@ KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         Kind.ITEM,
         re.compile(
             r"(?:属于|对应|涉及|算|归|是|讲)[^，。？]{0,12}清单|(?:哪|第几)(?:一|几)?[条项个].{0,6}清单"
-            r"|清单[^，。？]{0,12}(?:哪一?[条项]|第几[条项])|问题(?:里|中).{0,8}(?:哪|算)|(?:算|属于|对应).{0,10}(?:哪一?[种条个项类]|什么问题)|叫做?什么问题|哪条说的"
+            r"|清单[^，。？]{0,12}(?:哪一?[条项]|第几[条项])|问题(?:里|中).{0,8}(?:哪|算)|(?:算|属于|对应|归到|归为|归入|归在).{0,10}(?:哪一?[种条个项类]|什么问题)|叫做?什么问题|哪条说的"
         ),
     ),
     # the kinds of sanction there are ("纪律处分有哪几种", "问责方式有哪些") is a list, not a penalty
@@ -396,8 +396,14 @@ def lecture_theme(question: str) -> str:
     return next((m.group(1) for p in LECTURE_THEME if (m := p.search(question))), question)
 
 
+_QUOTED_WORDS = re.compile(r"“[^”]*”|\"[^\"]*\"")
+
+
 def answer_kind(question: str) -> Kind:
-    return next((kind for kind, cue in KIND_CUES if cue.search(question)), Kind.GENERAL)
+    """The first kind whose cue the question's own words hold: words it quotes ("“……没区别……”这种表现")
+    are what it asks about, not how it asks."""
+    asking = _QUOTED_WORDS.sub("“”", question)
+    return next((kind for kind, cue in KIND_CUES if cue.search(asking)), Kind.GENERAL)
 
 
 def fact_asked(question: str) -> str:
