@@ -248,6 +248,16 @@ def test_a_problem_described_is_matched_to_the_older_plans_problem_list(corpus_s
     assert_well_cited(answer)
 
 
+def test_what_a_numbered_name_stands_for_is_answered_only_where_it_is_spelled_out(
+    corpus_services: Services,
+) -> None:
+    library = corpus_services.library()
+    spelled = compose_answer("“四个自信”具体指什么？", library)
+    assert spelled.supported and "道路自信、理论自信、制度自信、文化自信" in spelled.text
+    named = compose_answer("“两个维护”指的是什么？", library)  # the corpus only ever names it
+    assert not named.supported and "没有写明它具体指什么" in named.text
+
+
 def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:
     answer = compose_answer("三年行动计划的主要内容分成哪几大块？", corpus_services.library())
     parts = ["精心开展作风建设专题学习", "深入查摆作风建设突出问题", "全力推进作风问题整改整治"]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from app.drafting import kinds
 from app.drafting.citations import Draft, Sentence, Source, Sources
-from app.drafting.extract import NEAREST, context, defining, extractive, query_terms
+from app.drafting.extract import NEAREST, WHAT_IS, context, defining, extractive, query_terms
 from app.drafting.question import (
     PLACEHOLDER,
     YEAR,
@@ -126,6 +126,9 @@ def unanswered(
     fact = asked.fact_pattern()
     if fact is not None and not fact.search(said):
         return blank_for(terms, hits) or f"找到的段落没有写明所问的{asked.fact}。"
+    named = kinds.numbered_names(query)
+    if named and asked.kind in (Kind.GENERAL, Kind.FACT) and WHAT_IS.search(query) and not answer.shaped:
+        return f"找到的段落提到“{named[0]}”，但没有写明它具体指什么。"
     count = kinds.count_asked(query) if asked.kind is Kind.LIST else None
     if count and (not answer.shaped or kinds.separators(said) < count - 1):
         return f"找到的段落没有列出所问的{count}项内容。"
@@ -177,7 +180,8 @@ def shape(
         drafts = kinds.lecture(library, asked, query)
     elif asked.kind is Kind.FACT:
         drafts = kinds.document_fact(library, query, hits)
-    if not drafts and asked.kind is Kind.ITEM:  # "对照“四种危险”属于哪一种": the named set, spelled out
+    if not drafts and asked.kind in (Kind.ITEM, Kind.GENERAL, Kind.FACT) and kinds.numbered_names(query):
+        # "“四种危险”属于哪一种", "“四个自信”具体指什么": the named set, spelled out
         drafts = kinds.inline_list(terms, query, hits, " ".join(h.meta.title for h in hits))
     if not drafts and asked.kind is Kind.ITEM and asked.documents:
         drafts = kinds.listed_problem(library, terms, query, hits)

@@ -317,10 +317,15 @@ def _spelled_out(name: str, sentence: str) -> bool:
     first = re.search("[、；]", rest)
     lead = rest[: first.start()] if first else ""
     after = bool(lead.strip('”"')) and ("，" not in lead or bool(_INTRODUCES.search(lead)))
-    return after or separators(before) > 0
+    return after or (sentence[:at].endswith(("”", "等")) and separators(before) > 0)
 
 
 _NUMBERED_NAME = re.compile(r"^([一二两三四五六七八九十\d]+)[个种项大条类]?(\w{1,3})$")
+
+
+def numbered_names(question: str) -> list[str]:
+    """The numbered names a question quotes (“四个自信”, “两个维护”, “六有”): each stands for a set."""
+    return [q for q in _QUOTED.findall(question) if _NUMBERED_NAME.match(q)]
 
 
 def members(name: str, sentence: str) -> bool:
@@ -331,7 +336,7 @@ def members(name: str, sentence: str) -> bool:
     if not found or not count or count < 2:
         return False
     head = found.group(2)
-    pieces = sentence.split("、")
+    pieces = sentence.replace(name, "").split("、")  # the name itself ("做到“两个维护”") is no member
     named = [
         p.rsplit("，", 1)[-1].rstrip("等").endswith(head) or head in p.split("，", 1)[0][: 10 + len(head)]
         for p in pieces
