@@ -258,6 +258,15 @@ def test_what_a_numbered_name_stands_for_is_answered_only_where_it_is_spelled_ou
     assert not named.supported and "没有写明它具体指什么" in named.text
 
 
+def test_what_a_problem_is_called_is_the_sentence_that_names_it(corpus_services: Services) -> None:
+    answer = compose_answer(
+        "有些机关支部搞服务不知道从哪里做起、怎么做、做得好不好也不清楚，2015年的杂志把这叫做什么问题？",
+        corpus_services.library(),
+    )
+    assert answer.supported and "“三不知”问题" in answer.sentences[0].text
+    assert_well_cited(answer)
+
+
 def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) -> None:
     answer = compose_answer("三年行动计划的主要内容分成哪几大块？", corpus_services.library())
     parts = ["精心开展作风建设专题学习", "深入查摆作风建设突出问题", "全力推进作风问题整改整治"]

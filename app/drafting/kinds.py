@@ -759,6 +759,25 @@ def listed_problem(library: Library, terms: QueryTerms, question: str, hits: lis
     return problem_list(hit)
 
 
+NAME_ASKED = re.compile(r"叫(?:做|作)?什么|称(?:为|作)什么|什么说法")
+_NAMED_PROBLEM = re.compile(r"“[^”]{2,10}”(?:问题|现象)")  # "…不知做得好不好的“三不知”问题"
+
+
+def named_problem(library: Library, asked: Asked, question: str, hits: list[Hit]) -> list[Draft] | None:
+    """ "2015年杂志把这种情况叫做什么问题": the sentence that gives a problem its quoted name, in the
+    documents the question names (else the passages found); of several, the one the teacher finds
+    nearest the description (the first where the library has no teacher)."""
+    if not NAME_ASKED.search(question):
+        return None
+    pool = [h for doc in asked.documents for h in library.document_passages(doc)] or hits[:NEAREST]
+    offered = [(h, s) for h in pool for s in sentences(plain(h.passage.text)) if _NAMED_PROBLEM.search(s)]
+    if not offered:
+        return None
+    meaning = library.text_meaning(question, [s for _, s in offered])
+    hit, sentence = offered[int(np.argmax(meaning))]
+    return [(as_sentence(sentence), (hit,))]
+
+
 def problem_list(hit: Hit, limit: int = 400) -> list[Draft] | None:
     """A short passage listing problems ("着重解决以下7个问题：①…②…"), quoted whole: the problem a user
     describes is one of them. None for any other passage: its other sentences would answer nothing."""
