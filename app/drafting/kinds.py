@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -31,8 +32,7 @@ from app.drafting.extract import (
 )
 from app.drafting.lecture import expanded
 from app.drafting.ledger import problem_terms
-from app.drafting.measures import PROBLEM_LIST, candidates, specific_measures
-from app.drafting.measures import Clause as MeasureClause
+from app.drafting.measures import PROBLEM_LIST, candidates, listed_problems, specific_measures
 from app.drafting.question import YEAR, Asked, Kind, document_names, lecture_theme
 from app.drafting.text import (
     HEADING_NUMBER,
@@ -52,6 +52,8 @@ from app.drafting.text import (
 )
 from index.library import Library
 from ingest.models import Hit
+
+T = TypeVar("T")
 
 # What an article that sanctions says: its grades, or the measure it orders.
 GRADES = re.compile(
@@ -518,32 +520,24 @@ def measures_answer(
     about = problem_terms(question, library)
     found = [(as_sentence(c.text), (c.hit,)) for c in specific_measures(question, about, library)]
     spread_out = spread(terms, hits, newer, measures=True, meaning=library.meaning(question, hits))
-    merged: list[Draft] = []
-    for draft in found + spread_out:
-        same = next((i for i, m in enumerate(merged) if _same_measure(draft[0], m[0])), None)
-        if same is None:
-            merged.append(draft)
-        elif len(draft[0]) > len(merged[same][0]):  # the whole sentence says more than its clause
-            merged[same] = draft
-    return merged[:MAX_MEASURES]
+    return said_once(found + spread_out, lambda d: d[0], says_more=_longer)[:MAX_MEASURES]
 
 
 def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
     """Material for a lecture on the question's theme from the rules (or the documents it names), then
     from the local plans and problem lists, each searched and spread apart: either kind alone would
     crowd the other out."""
-    theme = expanded(
-        lecture_theme(question)
-    )  # "为基层减负": and 文山会海, 督查检查考核 … (the outline's words)
+    # "为基层减负" is searched with 文山会海, 督查检查考核 … (the outline's words for a rare theme)
+    theme = expanded(lecture_theme(question))
     terms = query_terms(theme, library)
+    newer = library.superseded_by()
     documents = library.documents()
     rules = asked.documents or tuple(d.id for d in documents if d.meta.kind in LAW_KINDS)
     local = tuple(d.id for d in documents if d.meta.kind not in LAW_KINDS and d.id not in rules)
     drafts: list[Draft] = []
     for scope in (rules, local):
         hits = [h for h in library.search(theme, LECTURE_DEPTH, scope) if h.passage.doc_id in scope]
-        meaning = library.meaning(theme, hits)
-        drafts += spread(terms, hits, library.superseded_by(), False, meaning, SPREAD // 2)
+        drafts += spread(terms, hits, newer, False, library.meaning(theme, hits), SPREAD // 2)
     return drafts
 
 
@@ -594,10 +588,15 @@ def numbered_items(question: str, library: Library, asked: Asked) -> list[Hit]:
     return [by_number[n] for n in dict.fromkeys(numbers) if n in by_number]
 
 
+def _bare(measure: str) -> str:
+    """ "二、要精简会议活动。" as "要精简会议活动": how two wordings of a measure are compared."""
+    return HEADING_NUMBER.sub("", measure).strip().rstrip("。；;")
+
+
 def _same_measure(a: str, b: str) -> bool:
     """One clause inside the other ("开展“我陪基层解难题”活动" and its run-on), two runs of one sentence
     sharing a comma piece, or nearly the same words."""
-    a, b = (HEADING_NUMBER.sub("", t).strip().rstrip("。；;") for t in (a, b))  # "二、要精简…。" is "要精简…"
+    a, b = _bare(a), _bare(b)
     pieces = {p for p in re.split(r"[，,]", a) if len(p) >= MIN_PIECE}
     return (
         a in b
@@ -605,6 +604,35 @@ def _same_measure(a: str, b: str) -> bool:
         or bool(pieces & set(re.split(r"[，,]", b)))
         or jaccard(cjk_bigrams(a), cjk_bigrams(b)) >= NEAR_REPEAT
     )
+
+
+def _holds(new: str, old: str) -> bool:
+    return _bare(old) in _bare(new)
+
+
+def _longer(new: str, old: str) -> bool:
+    """A rule's whole sentence says more than the clause the ledger cut from it."""
+    return len(new) > len(old)
+
+
+def said_once(
+    measures: list[T],
+    text: Callable[[T], str],
+    most: int | None = None,
+    says_more: Callable[[str, str], bool] = _holds,
+) -> list[T]:
+    """Each measure once (`_same_measure`), in order of first mention, in the wording that `says_more`
+    (by default the one that holds the other: the clause run on). With `most`, the first that many."""
+    kept: list[T] = []
+    for measure in measures:
+        if len(kept) == most:
+            break
+        same = next((i for i, k in enumerate(kept) if _same_measure(text(measure), text(k))), None)
+        if same is None:
+            kept.append(measure)
+        elif says_more(text(measure), text(kept[same])):
+            kept[same] = measure
+    return kept
 
 
 def item_line(lead: str, hit: Hit) -> Draft:
@@ -650,15 +678,7 @@ def checklist(
     clauses = [
         c for c in clauses if newer.get(c.hit.passage.doc_id) not in offered
     ]  # the newer plan's measures
-    picked: list[MeasureClause] = []
-    for c in clauses:
-        if len(picked) == MEASURES_PER_ITEM:
-            break
-        same = next((i for i, p in enumerate(picked) if _same_measure(c.text, p.text)), None)
-        if same is None:
-            picked.append(c)
-        elif picked[same].text in c.text:  # the same clause run on says more: it replaces the short one
-            picked[same] = c
+    picked = said_once(clauses, lambda c: c.text, MEASURES_PER_ITEM)
     drafts += [(f"《{c.hit.meta.title}》针对此类问题提出：{c.text}。", (c.hit,)) for c in picked]
     return drafts
 
@@ -735,19 +755,13 @@ def listed_problem(library: Library, terms: QueryTerms, question: str, hits: lis
     library has one (it put the described problem first for each of three tried; the static model and
     the words for one); else the question's own words (not the list's title, not "问题") when they pick
     one clearly (CLEAR_PICK); else the list whole, to choose from."""
-    offered = [
-        (hit, plain(hit.passage.text[e.start : e.end]))
-        for hit in hits[:NEAREST]
-        for run in marked_runs(hit.passage.text)
-        if PROBLEM_LIST.search(run.lead)
-        for e in run.elements
-    ]
+    offered = [(hit, text) for hit in hits[:NEAREST] for text in listed_problems(hit.passage.text)]
     if not offered:
         return None
     meaning = library.text_meaning(question, [text for _, text in offered])
     if meaning.any():
         hit, text = offered[int(np.argmax(meaning))]
-        return [(as_sentence(f"《{hit.meta.title}》所列问题中，{text}"), (hit,))]
+        return _one_of_the_list(hit, text)
     described = QueryTerms({w: v for w, v in terms.idf.items() if not PROBLEM_LIST.search(w)})
     scored = sorted(
         ((own_words(described, hit.meta.title).share(text.lower()), hit, text) for hit, text in offered),
@@ -755,8 +769,12 @@ def listed_problem(library: Library, terms: QueryTerms, question: str, hits: lis
     )
     (best, hit, text), runner_up = scored[0], (scored[1][0] if len(scored) > 1 else 0.0)
     if best > 0 and best >= CLEAR_PICK * runner_up:
-        return [(as_sentence(f"《{hit.meta.title}》所列问题中，{text}"), (hit,))]
+        return _one_of_the_list(hit, text)
     return problem_list(hit)
+
+
+def _one_of_the_list(hit: Hit, problem: str) -> list[Draft]:
+    return [(as_sentence(f"《{hit.meta.title}》所列问题中，{problem}"), (hit,))]
 
 
 NAME_ASKED = re.compile(r"叫(?:做|作)?什么|称(?:为|作)什么|什么说法")
@@ -782,5 +800,4 @@ def problem_list(hit: Hit, limit: int = 400) -> list[Draft] | None:
     """A short passage listing problems ("着重解决以下7个问题：①…②…"), quoted whole: the problem a user
     describes is one of them. None for any other passage: its other sentences would answer nothing."""
     text = plain(hit.passage.text)
-    listing = any(PROBLEM_LIST.search(run.lead) for run in marked_runs(hit.passage.text))
-    return [(as_sentence(text), (hit,))] if listing and len(text) <= limit else None
+    return [(as_sentence(text), (hit,))] if listed_problems(hit.passage.text) and len(text) <= limit else None

@@ -113,19 +113,24 @@ def is_measure(text: str) -> bool:
     )
 
 
+def listed_problems(text: str) -> list[str]:
+    """The elements of the problem lists in a text ("着重解决以下7个问题：①精神缺钙。…②状态不佳。…")."""
+    return [
+        plain(text[e.start : e.end])
+        for run in marked_runs(text)
+        if PROBLEM_LIST.search(run.lead)
+        for e in run.elements
+    ]
+
+
 def problem_descriptions(library: Library, hits: Sequence[Hit]) -> list[str]:
     """The elements of the problem lists in these passages' sections ("着重解决以下7个问题：…⑤担当不够。在其位
     不谋其政，推推动动、不推不动…"): what goes wrong, worded like anything else, never a measure."""
-    described: list[str] = []
-    for _, parts in library.sections(hits):
-        text = "\n".join(p.passage.text for p in parts)
-        described += [
-            plain(text[e.start : e.end])
-            for run in marked_runs(text)
-            if PROBLEM_LIST.search(run.lead)
-            for e in run.elements
-        ]
-    return described
+    return [
+        element
+        for _, parts in library.sections(hits)
+        for element in listed_problems("\n".join(p.passage.text for p in parts))
+    ]
 
 
 def candidates(
