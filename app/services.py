@@ -30,7 +30,7 @@ from index.lexical import BIGRAMS, WORDS
 from index.lexical.thesaurus import Thesaurus, load_thesaurus
 from index.library import Library, cached_documents
 from index.search import AUTHORITY, CHECKLIST, DENSE, ITEM_SEMANTIC, SearchEngine
-from index.semantic import SEMANTIC, SemanticIndex, refresh_semantic
+from index.semantic import SEMANTIC, SemanticIndex, TextMeanings, refresh_semantic
 from index.updater import IngestReport, ProgressFn, refresh_lexical, run_ingest
 from index.vector_store import PassageStore, StoredDocument, namespace_for
 from index.writer import one_writer
@@ -104,12 +104,18 @@ class Services:
                 )
         return self._teacher
 
+    @property
+    def semantic_folder(self) -> Path:
+        """Where the teacher's vectors of this library and model are kept."""
+        s = self.settings
+        return s.data_dir / "semantic" / self.store.namespace / namespace_for(s.semantic_model)
+
     def semantic_index(self, progress: Callable[[int, int], None] | None = None) -> SemanticIndex | None:
         """The teacher vectors of a small library, encoding what is new; None when off or too large."""
         if not self.semantic_on:
             return None
         s = self.settings
-        folder = s.data_dir / "semantic" / self.store.namespace / namespace_for(s.semantic_model)
+        folder = self.semantic_folder
         try:
             return refresh_semantic(
                 self.store,
@@ -308,6 +314,7 @@ class Services:
                     semantic=(semantic, self.teacher) if semantic else None,
                     scope_of=lambda question: document_names(built[0]).named(question),
                     thesaurus=self.thesaurus(),
+                    texts=TextMeanings(self.semantic_folder / "texts") if semantic else None,
                 )
                 built.append(Library(engine, documents, generation))
                 self._library = built[0]

@@ -18,7 +18,7 @@ from index.embeddings import Embedder, Encoder
 from index.fusion import Fused, reciprocal_rank_fusion
 from index.lexical import LexicalIndex
 from index.lexical.thesaurus import Thesaurus
-from index.semantic import SEMANTIC, SemanticIndex
+from index.semantic import SEMANTIC, SemanticIndex, TextMeanings
 from index.vector_store import PassageStore
 from ingest.models import Hit, document_of
 
@@ -93,6 +93,7 @@ class SearchEngine:
         semantic: tuple[SemanticIndex, Callable[[], Encoder]] | None = None,
         scope_of: Callable[[str], Sequence[str]] | None = None,
         thesaurus: Thesaurus | None = None,
+        texts: TextMeanings | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
@@ -102,6 +103,7 @@ class SearchEngine:
         self._item_positions = lexical.items
         self._semantic = semantic if self.weights.get(SEMANTIC, 0.0) > 0 else None
         self._scope_of = scope_of
+        self._texts = texts  # teacher vectors of short texts already met (index/semantic.py)
         self.thesaurus = thesaurus  # synonyms of the question's words (index/lexical/thesaurus.py)
         self._doc_positions: dict[str, list[int]] | None = None
         # A question is searched several times (its named documents, the library, an article's context):
@@ -126,13 +128,14 @@ class SearchEngine:
         return vector, meaning
 
     def text_meaning(self, query: str, texts: Sequence[str]) -> np.ndarray:
-        """The teacher's cosine of each text, encoded now, to the query: for a handful of short texts
-        only (tens of ms each on 2 cores); zeros where the library has no teacher."""
+        """The teacher's cosine of each text to the query: short texts, each encoded once (tens of ms
+        each on 2 cores) and then remembered; zeros where the library has no teacher."""
         _, meaning = self.query_vectors(query)
         if meaning is None or self._semantic is None or not texts:
             return np.zeros(len(texts), dtype=np.float32)
-        vectors = np.asarray(self._semantic[1]().embed_passages(list(texts)), dtype=np.float32)
-        return vectors @ np.asarray(meaning, dtype=np.float32)
+        encode = self._semantic[1]().embed_passages
+        vectors = self._texts.vectors(texts, encode) if self._texts else np.asarray(encode(list(texts)))
+        return np.asarray(vectors, dtype=np.float32) @ np.asarray(meaning, dtype=np.float32)
 
     def text_similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """Cosine of each text to the query in the embedding channel's space: cheap enough to score

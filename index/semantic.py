@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,61 @@ class VectorCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         _atomic_write(self.folder / VECTORS, lambda f: np.save(f, self.matrix.astype(np.float16)))
         _atomic_write(self.folder / KEYS, lambda f: f.write(json.dumps(list(self.rows)).encode("utf-8")))
+
+
+class TextMeanings:
+    """Teacher vectors of short texts met at question time (the behaviours an article sanctions, the
+    problems of a list), kept by text hash in one file: each is encoded once per library and model, not
+    on every question. One file replaced atomically, so a reader never pairs one process's keys with
+    another's vectors; two writers at once only lose each other's additions."""
+
+    FILE = "texts.npz"
+    LIMIT = 20_000  # texts kept; past it the memo starts over rather than grow without end
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / self.FILE
+        self._lock = threading.Lock()
+        self._rows: dict[str, int] | None = None
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+
+    def vectors(self, texts: Sequence[str], encode: EncodeFn) -> np.ndarray:
+        """The texts' unit vectors, in order, encoding (and saving) only those not met before."""
+        keys = [text_key(t) for t in texts]
+        with self._lock:
+            if self._rows is None:
+                self._load()
+            assert self._rows is not None
+            todo = {k: t for k, t in zip(keys, texts, strict=True) if k not in self._rows}
+            if todo:
+                if len(self._rows) + len(todo) > self.LIMIT:
+                    self._rows, self._matrix = {}, np.zeros((0, 0), dtype=np.float32)
+                fresh = np.asarray(encode(list(todo.values())), dtype=np.float32)
+                start = len(self._rows)
+                self._matrix = fresh if not start else np.vstack([self._matrix, fresh])
+                self._rows.update({k: start + i for i, k in enumerate(todo)})
+                self._save()
+            return self._matrix[[self._rows[k] for k in keys]]
+
+    def _load(self) -> None:
+        self._rows = {}
+        try:
+            with np.load(self.path) as saved:
+                keys, matrix = [str(k) for k in saved["keys"]], saved["matrix"].astype(np.float32)
+        except (OSError, ValueError, KeyError):
+            return
+        if len(keys) == len(matrix):
+            self._rows, self._matrix = {k: i for i, k in enumerate(keys)}, matrix
+
+    def _save(self) -> None:
+        assert self._rows is not None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(
+                self.path,
+                lambda f: np.savez(f, keys=np.asarray(list(self._rows or {})), matrix=self._matrix),
+            )
+        except OSError:
+            pass  # a read-only data dir: the vectors still serve this process
 
 
 def _atomic_write(path: Path, write: Callable) -> None:  # type: ignore[type-arg]

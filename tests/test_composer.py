@@ -193,6 +193,32 @@ def test_penalty_quotes_the_whole_article_with_every_grade(corpus_services: Serv
     )  # no general provision first
 
 
+def test_a_behaviour_told_in_other_words_gets_the_article_that_names_it(corpus_services: Services) -> None:
+    """ "借了辆小轿车" shares no word with "借用…车辆", and the words alone rank 第一百一十二条 (占用公物) first:
+    the teacher reads the behaviour each article names."""
+    answer = compose_answer(
+        "科长找他管的一家企业借了辆小轿车，开了好几个月，怎么处分？", corpus_services.library()
+    )
+    assert answer.supported
+    assert answer.sentences[0].text.startswith(
+        "依据《中国共产党纪律处分条例》第九十九条：借用管理和服务对象的"
+    )
+    assert_well_cited(answer)
+
+
+def test_an_article_names_its_behaviours_not_its_catch_all(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    rules = next(d for d in library.documents() if d.meta.title == "中国共产党纪律处分条例")
+    named: dict[str, list[str]] = {}
+    for hit, clause in kinds.behaviours(library, rules.id):
+        named.setdefault(hit.passage.section[-1], []).append(clause)
+    assert "第一百一十二条" in named and "第二十二条" not in named  # 总则: how sanctions apply, no behaviour
+    masses = named["第一百二十六条"]
+    assert masses[2] == "对待群众态度恶劣、简单粗暴，造成不良影响"
+    assert len(masses) == 4  # not "有下列行为之一", not "（五）其他不作为…"
+    assert named["第九十九条"] == ["借用管理和服务对象的钱款、住房、车辆等，可能影响公正执行公务"]
+
+
 def test_accountability_gives_the_circumstances_before_the_sanctions(corpus_services: Services) -> None:
     answer = compose_answer(
         "某局党组对巡视反馈的问题整改不力，问责条例规定可以怎么处理？", corpus_services.library()

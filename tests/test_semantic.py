@@ -17,6 +17,7 @@ from index.semantic import (
     RECIPE,
     SEMANTIC,
     STATE,
+    TextMeanings,
     VectorCache,
     refresh_semantic,
     teacher_text,
@@ -186,3 +187,18 @@ def test_a_checklist_item_is_taught_with_its_plain_words_and_an_old_cache_reenco
     index = refresh_semantic(services.store, folder, counting, limit=10_000)
     assert counting.texts == len(items) and index is not None and len(index.items) == len(items)
     assert json.loads((folder / STATE).read_text(encoding="utf-8"))["recipe"] == RECIPE
+
+
+def test_texts_met_at_question_time_are_encoded_once_and_kept(tmp_path: Path) -> None:
+    """An article's behaviours are encoded on the first question that needs them, then read back."""
+    services = _services(tmp_path)
+    encode = CountingEncoder(services)
+    texts = ["借用管理和服务对象的钱款、住房、车辆等", "对待群众态度恶劣、简单粗暴，造成不良影响"]
+    first = TextMeanings(tmp_path / "texts").vectors(texts, encode)
+    again = TextMeanings(tmp_path / "texts")  # another process
+    assert np.allclose(again.vectors(texts[::-1], encode), first[::-1], atol=1e-6)
+    assert np.allclose(again.vectors([texts[0], "占用公物归个人使用"], encode)[0], first[0], atol=1e-6)
+    assert encode.texts == 3  # the two once, then only the new one
+    (tmp_path / "texts" / TextMeanings.FILE).write_bytes(b"not a numpy file")
+    assert TextMeanings(tmp_path / "texts").vectors(texts, encode).shape == first.shape  # starts over
+    assert encode.texts == 5

@@ -169,7 +169,7 @@ def shape(
         return Shaped(kinds.checklist(library, item_hits, newer, bool(numbered)), item_hits, True)
     drafts: list[Draft] | None = None
     if asked.kind is Kind.PENALTY:
-        drafts = kinds.penalty(library, terms, deep)
+        drafts = kinds.penalty(library, deep, query)
     elif asked.kind is Kind.LIST:
         drafts = kinds.listing(library, asked, terms, query, hits)
     elif asked.kind is Kind.COMPARE:
