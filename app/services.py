@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.drafting.kinds import encode_behaviours
 from app.drafting.llm import LLMClient
 from app.drafting.question import document_names
 from app.settings import Settings, models_folder
@@ -185,7 +186,8 @@ class Services:
         )
         self._engine = None
         started = time.monotonic()
-        self.semantic_index(semantic_progress)
+        if self.semantic_index(semantic_progress) is not None and self.store.count():
+            encode_behaviours(self.library())
         report.seconds += time.monotonic() - started
         return report
 

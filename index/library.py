@@ -104,6 +104,10 @@ class Library:
         (0 where the library has no teacher)."""
         return self._engine.text_meaning(query, texts)
 
+    def remember_meanings(self, texts: Sequence[str]) -> None:
+        """Encode now the short texts questions will be compared with (`text_meaning`)."""
+        self._engine.remember_meanings(texts)
+
     def meaning(self, query: str, hits: Sequence[Hit]) -> np.ndarray:
         """How near each passage is to the query by the teacher model (0 where it has no vector)."""
         return self._engine.passage_meaning(query, [h.passage.id for h in hits])

@@ -137,6 +137,11 @@ class SearchEngine:
         vectors = self._texts.vectors(texts, encode) if self._texts else np.asarray(encode(list(texts)))
         return np.asarray(vectors, dtype=np.float32) @ np.asarray(meaning, dtype=np.float32)
 
+    def remember_meanings(self, texts: Sequence[str]) -> None:
+        """Encode and keep short texts a later question will be compared with, so none waits for them."""
+        if self._semantic is not None and self._texts is not None and texts:
+            self._texts.vectors(texts, self._semantic[1]().embed_passages)
+
     def text_similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """Cosine of each text to the query in the embedding channel's space: cheap enough to score
         every clause of a few dozen passages (a static model); zeros where that channel is off."""

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -15,6 +16,7 @@ from app.drafting.composer import Answer, compose_answer
 from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
 from app.drafting.text import LAW_KINDS, QueryTerms, marked_runs, plain
 from app.services import Services, build_services
+from index.semantic import TextMeanings, text_key
 from ingest.models import DocumentMeta, Hit, Passage
 from tests.conftest import make_settings
 
@@ -217,6 +219,14 @@ def test_an_article_names_its_behaviours_not_its_catch_all(corpus_services: Serv
     assert masses[2] == "对待群众态度恶劣、简单粗暴，造成不良影响"
     assert len(masses) == 4  # not "有下列行为之一", not "（五）其他不作为…"
     assert named["第九十九条"] == ["借用管理和服务对象的钱款、住房、车辆等，可能影响公正执行公务"]
+
+
+def test_ingest_encodes_the_behaviours_so_no_question_waits(corpus_services: Services) -> None:
+    library = corpus_services.library()
+    rules = next(d for d in library.documents() if d.meta.title == "中国共产党纪律处分条例")
+    with np.load(corpus_services.semantic_folder / "texts" / TextMeanings.FILE) as saved:
+        kept = set(saved["keys"].tolist())
+    assert {text_key(clause) for _, clause in kinds.behaviours(library, rules.id)} <= kept
 
 
 def test_accountability_gives_the_circumstances_before_the_sanctions(corpus_services: Services) -> None:

@@ -178,6 +178,14 @@ def behaviours(library: Library, doc_id: str) -> list[tuple[Hit, str]]:
     return found
 
 
+def encode_behaviours(library: Library) -> None:
+    """The teacher's vectors of every behaviour the library's rules sanction, encoded at ingest: the
+    first penalty question would otherwise wait seconds for them."""
+    for document in library.documents():
+        if document.meta.kind in LAW_KINDS:
+            library.remember_meanings([clause for _, clause in behaviours(library, document.id)])
+
+
 def named_behaviours(parts: Sequence[Hit]) -> list[str]:
     """The behaviours a sanctioning article names: the lead clause of its first sentence ("借用管理和服务
     对象的钱款、住房、车辆等，…") and each enumerated case ("（三）对待群众态度恶劣、简单粗暴，造成不良影响");
