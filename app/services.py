@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from app.drafting.kinds import encode_behaviours
 from app.drafting.llm import LLMClient
 from app.drafting.question import document_names
+from app.drafting.sanctions import encode_behaviours
 from app.settings import Settings, models_folder
 from index.e5_model import E5_MODEL
 from index.e5_onnx import E5Teacher

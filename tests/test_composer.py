@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from app.drafting import kinds
+from app.drafting import kinds, sanctions
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
 from app.drafting.text import LAW_KINDS, QueryTerms, marked_runs, plain
@@ -212,7 +212,7 @@ def test_an_article_names_its_behaviours_not_its_catch_all(corpus_services: Serv
     library = corpus_services.library()
     rules = next(d for d in library.documents() if d.meta.title == "中国共产党纪律处分条例")
     named: dict[str, list[str]] = {}
-    for hit, clause in kinds.behaviours(library, rules.id):
+    for hit, clause in sanctions.behaviours(library, rules.id):
         named.setdefault(hit.passage.section[-1], []).append(clause)
     assert "第一百一十二条" in named and "第二十二条" not in named  # 总则: how sanctions apply, no behaviour
     masses = named["第一百二十六条"]
@@ -226,7 +226,7 @@ def test_ingest_encodes_the_behaviours_so_no_question_waits(corpus_services: Ser
     rules = next(d for d in library.documents() if d.meta.title == "中国共产党纪律处分条例")
     with np.load(corpus_services.semantic_folder / "texts" / TextMeanings.FILE) as saved:
         kept = set(saved["keys"].tolist())
-    assert {text_key(clause) for _, clause in kinds.behaviours(library, rules.id)} <= kept
+    assert {text_key(clause) for _, clause in sanctions.behaviours(library, rules.id)} <= kept
 
 
 def test_accountability_gives_the_circumstances_before_the_sanctions(corpus_services: Services) -> None:

@@ -34,6 +34,7 @@ from app.drafting.lecture import expanded
 from app.drafting.ledger import problem_terms
 from app.drafting.measures import PROBLEM_LIST, candidates, listed_problems, specific_measures
 from app.drafting.question import YEAR, Asked, Kind, document_names, lecture_theme
+from app.drafting.sanctions import GRADES, is_article, meant_article
 from app.drafting.text import (
     HEADING_NUMBER,
     LAW_KINDS,
@@ -55,24 +56,9 @@ from ingest.models import Hit
 
 T = TypeVar("T")
 
-# What an article that sanctions says: its grades, or the measure it orders.
-GRADES = re.compile(
-    r"情节(?:较轻|较重|严重)的|给予(?:警告|严重警告|撤销党内职务|留党察看|开除党籍)|予以(?:改组|解散)|依照前款规定处理"
-)
 # An article that lists the behaviours another article sanctions (问责条例 第六条 "有下列情形之一的，应当予以
 # 问责"); a general provision (第七条 "…都必须受到追究") is not one, and never precedes the sanction.
 BEHAVIOURS = re.compile(r"下列(?:情形|行为)")
-GENERAL_PART = re.compile(r"总\s*则")
-ENUMERATED = re.compile(r"\s*（[一二三四五六七八九十]+）")
-# where a sentence turns from the behaviour to its sanction
-SANCTION = re.compile(r"，(?:对直接责任者|情节|给予|依照)")
-NO_BEHAVIOUR = re.compile(r"(?:有|对)?(?:下列|其他)")
-MIN_BEHAVIOUR = 6  # characters: shorter pieces ("造成不良影响") name no behaviour
-# How much nearer (teacher cosine) the behaviour of another article must be than the ranked article's
-# for that article to answer alone. On the 8 dev behaviour questions ranked in 纪律处分条例 the gaps were
-# 0.0004 and 0.025, 0.025 where the ranked article was right, 0.046, 0.045 (and 0.046, neither right)
-# where the teacher's was; 0.002 for the one where the teacher's was right by a hair, shown second.
-SANCTION_GAP = 0.035
 CLEAR_PICK = 1.5  # a problem of a list is named alone when it holds this many times the next one's words
 LISTING_RANK = 5  # articles: a rule's list of circumstances ranked this high is part of the answer
 PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
@@ -114,14 +100,6 @@ NUMBERED_ITEM = re.compile(r"第([一二三四五六七八九十两\d]{1,3})[条
 SEVERAL_ITEMS = re.compile(r"哪几|哪些|几条|几项")
 
 
-def _is_article(hit: Hit) -> bool:
-    return (
-        hit.meta.kind in LAW_KINDS
-        and bool(hit.passage.section)
-        and bool(ARTICLE.match(hit.passage.section[-1]))
-    )
-
-
 def penalty(library: Library, hits: list[Hit], query: str) -> list[Draft] | None:
     """The article that sanctions the behaviour, whole: the best-ranked one that grades it (情节较轻的…),
     preceded by the article of the same rules that lists the behaviours (BEHAVIOURS) without grading them
@@ -129,7 +107,7 @@ def penalty(library: Library, hits: list[Hit], query: str) -> list[Draft] | None
     sanctions). Where the teacher reads the described behaviour as another article's (`meant_article`),
     that article comes first when it clearly does, else second as a possibility.
     `hits` go PENALTY_DEPTH deep."""
-    articles = [h for h in hits if _is_article(h)]
+    articles = [h for h in hits if is_article(h)]
     graded = [h for h in articles if GRADES.search(h.passage.text)]
     if not graded:
         return None
@@ -161,62 +139,6 @@ def penalty(library: Library, hits: list[Hit], query: str) -> list[Draft] | None
         says = f"所述行为也可能属于{cited}“{because}”的情形" if because else f"依据{cited}"
         drafts.append((as_sentence(f"{says}：{body}"), tuple(parts)))
     return drafts
-
-
-def _general_part(hit: Hit) -> bool:
-    return any(GENERAL_PART.search(heading) for heading in hit.passage.section[:-1])
-
-
-def behaviours(library: Library, doc_id: str) -> list[tuple[Hit, str]]:
-    """Each behaviour the sanctioning articles of a document's specific part name, with the article's
-    first passage (the general part, 总则, says how sanctions apply)."""
-    found: list[tuple[Hit, str]] = []
-    for _, parts in library.sections(
-        [h for h in library.document_passages(doc_id) if _is_article(h) and not _general_part(h)]
-    ):
-        found.extend((parts[0], clause) for clause in named_behaviours(parts))
-    return found
-
-
-def encode_behaviours(library: Library) -> None:
-    """The teacher's vectors of every behaviour the library's rules sanction, encoded at ingest: the
-    first penalty question would otherwise wait seconds for them."""
-    for document in library.documents():
-        if document.meta.kind in LAW_KINDS:
-            library.remember_meanings([clause for _, clause in behaviours(library, document.id)])
-
-
-def named_behaviours(parts: Sequence[Hit]) -> list[str]:
-    """The behaviours a sanctioning article names: the lead clause of its first sentence ("借用管理和服务
-    对象的钱款、住房、车辆等，…") and each enumerated case ("（三）对待群众态度恶劣、简单粗暴，造成不良影响");
-    not "有下列行为之一" or a catch-all "其他…"; none for an article that grades nothing."""
-    number = parts[0].passage.section[-1]
-    text = plain(" ".join(p.passage.text for p in parts)).removeprefix(number).strip()
-    if not GRADES.search(text):
-        return []
-    lead, *cases = ENUMERATED.split(text)
-    # the first sentence names the behaviour; later ones weigh it (从重, 可以从轻) or extend it
-    clauses = [SANCTION.split(lead.split("。")[0])[0], *(case.strip().rstrip("；。") for case in cases)]
-    return [c.strip() for c in clauses if cjk_length(c) >= MIN_BEHAVIOUR and not NO_BEHAVIOUR.match(c)]
-
-
-def meant_article(library: Library, query: str, ranked: Hit) -> tuple[Hit, str, bool] | None:
-    """The article of the same rules whose named behaviour the teacher finds nearest the question, when
-    that is not the ranked article: with the behaviour, and whether it is nearer than any the ranked
-    article names by SANCTION_GAP or more. None where the library has no teacher."""
-    found = behaviours(library, ranked.passage.doc_id)
-    own = named_behaviours(library.section_passages(ranked)) or [plain(ranked.passage.text)]
-    if not found:
-        return None
-    meaning = library.text_meaning(query, [clause for _, clause in found] + own)
-    if not meaning.any():
-        return None
-    best = int(np.argmax(meaning[: len(found)]))
-    article, clause = found[best]
-    if article.passage.section == ranked.passage.section:
-        return None
-    gap = float(meaning[best] - meaning[len(found) :].max())
-    return article, clause, gap >= SANCTION_GAP
 
 
 def count_asked(question: str) -> int | None:
@@ -477,7 +399,7 @@ def marked_list(
                 - LEAD_LENGTH * len(lead)
             )
             if best is None or score > best[0]:
-                where = hit.passage.section[-1] if _is_article(hit) else ""
+                where = hit.passage.section[-1] if is_article(hit) else ""
                 best = (score, listed(f"《{hit.meta.title}》{where}“{lead}”共{len(cited)}项：", cited))
     return best
 
