@@ -3,7 +3,7 @@ of them a described behaviour is.
 
 An article of the specific part (分则) names behaviours in its first sentence's lead clause ("借用管理和
 服务对象的钱款、住房、车辆等，…") or as enumerated cases ("（三）对待群众态度恶劣、简单粗暴，…"), then grades
-them (情节较轻的…). The teacher reads a question or a ledger problem against each named behaviour: on
+them (情节较轻的…). The teacher reads a described behaviour against each named one: on
 colloquial descriptions ("向他监管的公司借了辆车") it finds the article the words miss. Its vectors of the
 behaviours are encoded at ingest (`encode_behaviours`) and kept (index/semantic.py TextMeanings).
 """
@@ -38,6 +38,7 @@ SANCTION_GAP = 0.035
 
 
 def is_article(hit: Hit) -> bool:
+    """A rule's numbered article (第X条), the unit a sanction is quoted by."""
     return (
         hit.meta.kind in LAW_KINDS
         and bool(hit.passage.section)
@@ -46,6 +47,7 @@ def is_article(hit: Hit) -> bool:
 
 
 def general_part(hit: Hit) -> bool:
+    """Under a 总则 heading: how sanctions apply, no behaviour of its own."""
     return any(GENERAL_PART.search(heading) for heading in hit.passage.section[:-1])
 
 
@@ -87,9 +89,9 @@ def meant_article(library: Library, query: str, ranked: Hit) -> tuple[Hit, str, 
     that is not the ranked article: with the behaviour, and whether it is nearer than any the ranked
     article names by SANCTION_GAP or more. None where the library has no teacher."""
     found = behaviours(library, ranked.passage.doc_id)
-    own = named_behaviours(library.section_passages(ranked)) or [plain(ranked.passage.text)]
     if not found:
         return None
+    own = named_behaviours(library.section_passages(ranked)) or [plain(ranked.passage.text)]
     meaning = library.text_meaning(query, [clause for _, clause in found] + own)
     if not meaning.any():
         return None
