@@ -32,7 +32,7 @@ NO_BEHAVIOUR = re.compile(r"(?:有|对)?(?:下列|其他)")
 MIN_BEHAVIOUR = 6  # characters: shorter pieces ("造成不良影响") name no behaviour
 # How much nearer (teacher cosine) the behaviour of another article must be than the ranked article's
 # for that article to answer alone. On the 8 dev behaviour questions ranked in 纪律处分条例 the gaps were
-# 0.0004 and 0.025, 0.025 where the ranked article was right, 0.046, 0.045 (and 0.046, neither right)
+# 0.0004, 0.025 and 0.025 where the ranked article was right, 0.050 and 0.045 (and 0.046, neither right)
 # where the teacher's was; 0.002 for the one where the teacher's was right by a hair, shown second.
 SANCTION_GAP = 0.035
 
