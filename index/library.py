@@ -100,8 +100,8 @@ class Library:
         return self._engine.text_similarity(query, texts)
 
     def text_meaning(self, query: str, texts: Sequence[str]) -> np.ndarray:
-        """How near each of a few short texts is to the query by the teacher model, encoding them now
-        (0 where the library has no teacher)."""
+        """How near each of a few short texts is to the query by the teacher model, each text encoded the
+        first time it is met and then kept (0 where the library has no teacher)."""
         return self._engine.text_meaning(query, texts)
 
     def remember_meanings(self, texts: Sequence[str]) -> None:
