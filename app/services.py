@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.drafting.item_scope import encode_items
 from app.drafting.llm import LLMClient
 from app.drafting.question import document_names
 from app.drafting.sanctions import encode_behaviours
@@ -188,6 +189,7 @@ class Services:
         started = time.monotonic()
         if self.semantic_index(semantic_progress) is not None and self.store.count():
             encode_behaviours(self.library())
+            encode_items(self.library())
         report.seconds += time.monotonic() - started
         return report
 

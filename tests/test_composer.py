@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from app.drafting import kinds, sanctions
-from app.drafting.composer import Answer, compose_answer
+from app.drafting import item_scope, kinds, sanctions
+from app.drafting.composer import NEAREST_TAIL, NO_ITEM, Answer, compose_answer
 from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
 from app.drafting.text import LAW_KINDS, QueryTerms, marked_runs, plain
 from app.services import Services, build_services
@@ -221,12 +221,28 @@ def test_an_article_names_its_behaviours_not_its_catch_all(corpus_services: Serv
     assert named["第九十九条"] == ["借用管理和服务对象的钱款、住房、车辆等，可能影响公正执行公务"]
 
 
-def test_ingest_encodes_the_behaviours_so_no_question_waits(corpus_services: Services) -> None:
+def test_ingest_encodes_the_behaviours_and_items_so_no_question_waits(corpus_services: Services) -> None:
     library = corpus_services.library()
     rules = next(d for d in library.documents() if d.meta.title == "中国共产党纪律处分条例")
     with np.load(corpus_services.semantic_folder / "texts" / TextMeanings.FILE) as saved:
         kept = set(saved["keys"].tolist())
     assert {text_key(clause) for _, clause in sanctions.behaviours(library, rules.id)} <= kept
+    items = item_scope.item_descriptions(library)
+    assert len(items) == 20 and {text_key(text) for text in items} <= kept
+
+
+def test_a_problem_the_checklist_does_not_list_gets_no_item(corpus_services: Services) -> None:
+    """The search ranks some item first for anything asked the checklist's way; the teacher says when
+    none is what the question describes, and a colloquial problem that is listed keeps its item."""
+    library = corpus_services.library()
+    for question in ("办公室空调温度太低，属于清单哪一条？", "食堂的菜太咸了，属于清单哪一条？"):
+        answer = compose_answer(question, library)
+        assert not answer.supported and not answer.items
+        assert answer.sentences[0].text == f"{NO_ITEM}{NEAREST_TAIL}"
+    listed = compose_answer("工作群里天天让截图打卡报进度，属于清单哪一条？", library)
+    assert listed.supported and [i.number for i in listed.items][:1] == ["11"]
+    named = compose_answer("清单里说的“指尖上的形式主义”指什么？", library)  # quotes the item itself
+    assert [i.number for i in named.items] == ["11"]
 
 
 def test_accountability_gives_the_circumstances_before_the_sanctions(corpus_services: Services) -> None:

@@ -12,7 +12,7 @@ import pytest
 from app.drafting import ledger as lg
 from app.drafting.citations import mark
 from app.drafting.llm import LLMClient
-from app.drafting.measures import ROWS_PER_CLAUSE, clauses, is_measure
+from app.drafting.measures import ROWS_PER_CLAUSE, clauses, is_measure, measure_clauses
 from app.services import Services
 
 TEN_PROBLEMS = [
@@ -104,6 +104,24 @@ def test_clauses_are_whole_sentences_or_runs_of_comma_pieces_never_headings() ->
         "各地区各部门要严格按照本细则，结合实际情况，制定涵盖各级领导干部的更加具体、更便于操作的贯彻落实办法"
     )
     assert not is_measure("可以建立党委，党委的产生办法、职权和工作任务，由中央另行规定")
+
+
+def test_a_sentence_that_reports_or_describes_gives_no_measure_though_its_pieces_look_like_one() -> None:
+    report = (
+        "同时，积极创建各类交流平台，编印了机关党组织通讯录，建立Q群、微信群、工作简报等各种信息交流载体，"
+        "初步形成了线上线下交流联动的党建模式。"
+    )
+    background = "社会主义制度的发展和完善是一个长期的历史过程。"
+    requirement = "各地区各部门要严格按程序报文，不得多头报文。"
+    assert "建立Q群、微信群、工作简报等各种信息交流载体" in clauses(
+        report
+    )  # read alone, a piece looks like one
+    assert is_measure("建立Q群、微信群、工作简报等各种信息交流载体")
+    assert measure_clauses(report + background + requirement) == [
+        "各地区各部门要严格按程序报文，不得多头报文"
+    ]
+    assert measure_clauses("期间，我委还多次开展专题讲座，邀请专家详细解读条例。") == []
+    assert not is_measure("党员领导干部政绩观错位，违背新发展理念、背离高质量发展要求")  # a problem
 
 
 def test_a_problem_the_regulations_sanction_gets_the_article_as_a_warning(ten: lg.Ledger) -> None:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from app.drafting import kinds
 from app.drafting.citations import Draft, Sentence, Source, Sources
 from app.drafting.extract import NEAREST, WHAT_IS, context, defining, extractive, query_terms
+from app.drafting.item_scope import lists_problem
 from app.drafting.question import (
     PLACEHOLDER,
     YEAR,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 # the library nearly lacks.
 SUPPORT_THRESHOLD = 0.059
 UNSUPPORTED = "文档中没有找到能直接回答这个问题的内容，以下是最接近的段落。"
+NO_ITEM = "问题清单里没有与所述问题对应的条目。"
 NO_CHINESE = "请用中文提问：文件库里的文件都是中文的，用中文的说法才能找到出处。"
 NEAREST_TAIL = "以下是最接近的段落。"
 SUPPORT_DEPTH = 3  # passages whose text (with title and headings) the support score reads
@@ -121,6 +123,8 @@ def unanswered(
     asked: Asked, query: str, answer: Shaped, library: Library, terms: QueryTerms, hits: list[Hit]
 ) -> str:
     """Why the drafted sentences do not answer the question ("" when they do)."""
+    if asked.kind is Kind.ITEM and not answer.shaped and not lists_problem(library, query):
+        return NO_ITEM
     drafts = answer.drafts
     said = "".join(text for text, _ in drafts)
     fact = asked.fact_pattern()
@@ -164,7 +168,7 @@ def shape(
     gone deeper (a penalty's article often ranks below general provisions)."""
     newer = library.superseded_by()
     numbered = kinds.numbered_items(query, library, asked)
-    item_hits = numbered or kinds.matched_items(query, hits, asked)
+    item_hits = numbered or kinds.matched_items(library, query, hits, asked)
     if item_hits:
         return Shaped(kinds.checklist(library, item_hits, newer, bool(numbered)), item_hits, True)
     drafts: list[Draft] | None = None

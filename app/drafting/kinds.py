@@ -30,6 +30,7 @@ from app.drafting.extract import (
     query_terms,
     sentence_candidates,
 )
+from app.drafting.item_scope import lists_problem
 from app.drafting.lecture import expanded
 from app.drafting.ledger import problem_terms
 from app.drafting.measures import PROBLEM_LIST, candidates, listed_problems, specific_measures
@@ -553,14 +554,18 @@ def fact_first(
     return [(as_sentence(c.text), (c.hit,)) for c in ordered]
 
 
-def matched_items(question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
+def matched_items(library: Library, question: str, hits: list[Hit], asked: Asked) -> list[Hit]:
     """Checklist item passages the question is about: the best, plus close runners-up in the top 3.
     Asked for an item, or asked in general or how to fix something and answered first by one ("工作群催报
-    太多怎么解决": item 11, and the measures the plans set against it)."""
+    太多怎么解决": item 11, and the measures the plans set against it); none when no item is near what
+    the question describes (item_scope.py: "办公室空调温度太低")."""
     first = next((h for h in hits if h.passage.item), None)
     if first is None or not (
         asked.kind is Kind.ITEM or (asked.kind in (Kind.GENERAL, Kind.MEASURES) and hits[0].passage.item)
     ):
+        return []
+    quoted = [q for q in _QUOTED.findall(question) if first.passage.item and q in first.passage.item.text]
+    if not quoted and not lists_problem(library, question):  # "清单里说的“指尖上的形式主义”" names it
         return []
     several = bool(SEVERAL_ITEMS.search(question))
     floor = first.score * (0.85 if several else 0.95)

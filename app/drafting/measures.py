@@ -47,12 +47,19 @@ ACTION = re.compile(
     r"要|应当|必须|坚决|严禁|不得|不准|禁止|一律|不能|严格|坚持|建立|健全|完善|开展|实行|推行|加强|落实|"
     r"督促|定期|通报|组织|推动|提高|减少|精简|压缩|压减|控制|改进|优化|简化|延长|整治|问责|约谈|调整"
 )
+DONE = r"(?<![为除])了(?![解结])"  # "编印了", "较好地解决了"; not 为了, 除了, 了解, 了结
 # Not things to do: results ("压减幅度达55%", "目前有50多个单位", "较好地解决了…"), problems ("落实不到位", "存在一些
-# 不足"), a sanctioned behaviour and its sanction ("…造成较大损失的", "给予警告"), questions, preambles and template blanks.
+# 不足", "政绩观错位"), a sanctioned behaviour and its sanction ("…造成较大损失的", "给予警告"), questions, preambles and template blanks.
 NOT_A_MEASURE = re.compile(
-    r"\d+(?:\.\d+)?\s*[%％]|\d+多?[个项条家名]|取得|好评|得到|目前|已经|(?<![为除])了|初步形成|如下|[?？]|XX|××|[（(]\s*[)）]|"
-    r"不到位|不足|不够|不力|不强|不严|存在|流于形式|漠然|推三阻四|的$|给予(?:警告|严重警告|撤销|留党察看|开除)"
+    r"\d+(?:\.\d+)?\s*[%％]|\d+多?[个项条家名]|取得|好评|得到|目前|已经|"
+    + DONE
+    + r"|初步形成|如下|[?？]|XX|××|[（(]\s*[)）]|"
+    r"不到位|不足|不够|不力|不强|不严|错位|背离|存在|流于形式|漠然|推三阻四|的$|给予(?:警告|严重警告|撤销|留党察看|开除)"
 )
+# A sentence that reports what was done ("编印了机关党组织通讯录，建立Q群、微信群…", "期间，我委还多次开展专题讲座")
+# or says what something is or how it goes ("…是一个长期的历史过程", "组织不易，…频率不高"): background, not a
+# requirement or an action, though a piece of it read alone ("建立Q群、微信群…") looks like one.
+REPORT = re.compile(DONE + r"|我们|我[委局部办处厅]|^期间|是一[个项种]|不易")
 _SENTENCE = re.compile(r"[^。！？；;!?\n]+[。！？；;!?]?")
 _PIECE = re.compile(r"[^，,]+[，,]?")
 _ENDS = re.compile(r"[。！？；;!?]$")
@@ -87,18 +94,28 @@ class Clause:
 def clauses(text: str) -> list[str]:
     """The passage's sentences at most MAX_CLAUSE long, a longer one as runs of its comma pieces;
     headings (short unpunctuated lines) and numbering dropped."""
+    return [run for raw in _SENTENCE.findall(text) for run in _runs(raw)]
+
+
+def measure_clauses(text: str) -> list[str]:
+    """The clauses of the passage's sentences that may hold a measure: none of a sentence that reports
+    what was done or says what something is (REPORT), however its pieces read alone."""
+    return [run for raw in _SENTENCE.findall(text) if not REPORT.search(raw) for run in _runs(raw)]
+
+
+def _runs(raw: str) -> list[str]:
+    """One sentence whole, or as runs of up to MAX_PIECES comma pieces when it is longer than MAX_CLAUSE."""
+    sentence = HEADING_NUMBER.sub("", plain(raw)).strip()
+    if len(sentence) < MIN_CLAUSE or (not _ENDS.search(sentence) and len(sentence) < HEADING_UNDER):
+        return []
+    pieces = _PIECE.findall(sentence) if len(sentence) > MAX_CLAUSE else [sentence]
     found: list[str] = []
-    for raw in _SENTENCE.findall(text):
-        sentence = HEADING_NUMBER.sub("", plain(raw)).strip()
-        if len(sentence) < MIN_CLAUSE or (not _ENDS.search(sentence) and len(sentence) < HEADING_UNDER):
-            continue
-        pieces = _PIECE.findall(sentence) if len(sentence) > MAX_CLAUSE else [sentence]
-        for i in range(len(pieces)):
-            for j in range(i + 1, min(i + MAX_PIECES, len(pieces)) + 1):
-                run = "".join(pieces[i:j])
-                if len(run) > MAX_CLAUSE:
-                    break
-                found.append(run.strip().rstrip("，,；;。").strip("“”\"'"))
+    for i in range(len(pieces)):
+        for j in range(i + 1, min(i + MAX_PIECES, len(pieces)) + 1):
+            run = "".join(pieces[i:j])
+            if len(run) > MAX_CLAUSE:
+                break
+            found.append(run.strip().rstrip("，,；;。").strip("“”\"'"))
     return found
 
 
@@ -142,7 +159,7 @@ def candidates(
     offered = [
         (text, hit)
         for hit in hits
-        for text in clauses(hit.passage.text)
+        for text in measure_clauses(hit.passage.text)
         if is_measure(text) and not any(text in d for d in described)
     ]
     if not offered:
