@@ -138,6 +138,10 @@ def test_an_unrelated_problem_gets_no_item_and_no_forced_measures(corpus_service
     assert row.measures_text() == lg.NO_BASIS
     assert ledger.basis(row) == ""
     assert ledger.requirement and [s.n for s in ledger.sources] == list(ledger.requirement.cites)  # only it
+    # a word in common (第2条's "执行口径不清楚") is no match when no item describes the problem
+    assert (
+        lg.build_ledger(["会议室投影仪不清楚"], corpus_services.library()).rows[0].item_label == lg.NO_MATCH
+    )
 
 
 def test_a_problem_list_s_descriptions_are_never_offered_as_measures(corpus_services: Services) -> None:
