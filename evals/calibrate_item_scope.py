@@ -13,7 +13,6 @@ Writes evals/results/item_scope_calibration.json. Says so plainly, and exits 0, 
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -25,10 +24,9 @@ from app.drafting.item_scope import ITEM_FLOOR, item_descriptions  # noqa: E402
 from app.drafting.text import item_text  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from evals.common import ROOT, SHARED, write_result  # noqa: E402
+from evals.common import DEV_SETS, ROOT, dev_set_parser, write_result  # noqa: E402
 from index.library import Library  # noqa: E402
 
-DEFAULT_QA = (SHARED / "eval" / "dev_qa.jsonl", SHARED / "eval" / "dev_qa2.jsonl")
 OFF_TOPIC = ROOT / "evals" / "offtopic_item_questions.txt"
 STEP = 0.005
 
@@ -47,15 +45,10 @@ def figures(positives: list[float], negatives: list[float], floor: float) -> dic
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "eval-default")
-    parser.add_argument(
-        "--qa", type=Path, action="append", help="dev set(s); default: both in ../shared/eval"
-    )
-    args = parser.parse_args()
-    files = [p for p in (args.qa or DEFAULT_QA) if p.exists()]
+    args = dev_set_parser(__doc__.splitlines()[0]).parse_args()
+    files = [p for p in (args.qa or DEV_SETS) if p.exists()]
     if not files:
-        print(f"no dev sets at {', '.join(map(str, args.qa or DEFAULT_QA))}: nothing to calibrate")
+        print(f"no dev sets at {', '.join(map(str, args.qa or DEV_SETS))}: nothing to calibrate")
         return
     questions = [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines()]
     listed = [q["question"] for q in questions if q.get("kind") == "checklist"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -15,6 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "evals" / "results"
 SHARED = ROOT.parent / "shared"
 LAWS = SHARED / "bench" / "lawrefbook"
+DEV_SETS = (SHARED / "eval" / "dev_qa.jsonl", SHARED / "eval" / "dev_qa2.jsonl")
+
+
+def dev_set_parser(description: str) -> argparse.ArgumentParser:
+    """The options of a script that reads the bundled corpus's index and the dev sets: --data-dir, --qa."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "eval-default")
+    parser.add_argument(
+        "--qa", type=Path, action="append", help="dev set(s); default: both in ../shared/eval"
+    )
+    return parser
 
 
 def squash(text: str) -> str:

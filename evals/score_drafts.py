@@ -18,7 +18,6 @@ dev sets (../shared/eval) are absent; the other two need only the bundled corpus
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -33,11 +32,10 @@ from app.drafting.text import heading_only  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from evals.bench_drafts import PROBLEMS  # noqa: E402
-from evals.common import ROOT, SHARED, write_result  # noqa: E402
+from evals.common import DEV_SETS, dev_set_parser, write_result  # noqa: E402
 from evals.score_answers import RECALL, recall  # noqa: E402
 from index.library import Library  # noqa: E402
 
-DEFAULT_QA = (SHARED / "eval" / "dev_qa.jsonl", SHARED / "eval" / "dev_qa2.jsonl")
 THEMES = ("为基层减负", "纠治形式主义官僚主义", "深入贯彻中央八项规定精神", "模范机关创建")
 PLACEHOLDERS = re.compile(r"XX|××|xx|＊＊|某某|[（(]\s*[)）]")
 WARNING = "警示："
@@ -111,16 +109,11 @@ def outline_checks(outline: Outline) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "eval-default")
-    parser.add_argument(
-        "--qa", type=Path, action="append", help="dev set(s); default: both in ../shared/eval"
-    )
-    args = parser.parse_args()
+    args = dev_set_parser(__doc__.splitlines()[0]).parse_args()
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()
     library = services.library()
-    figures: dict[str, Any] = {"measures": measures_recall(library, args.qa or list(DEFAULT_QA))}
+    figures: dict[str, Any] = {"measures": measures_recall(library, args.qa or list(DEV_SETS))}
     figures["ledger"] = ledger_checks(build_ledger(PROBLEMS, library, unit="市直某局办公室"))
     figures["outlines"] = {theme: outline_checks(build_outline(theme, library)) for theme in THEMES}
     path = write_result("drafts_quality.json", figures)
