@@ -555,3 +555,15 @@ def test_what_a_thing_is_is_answered_by_the_sentence_that_spells_it_out(corpus_s
     assert answer.supported and answer.sentences[0].text.startswith("誓词如下：我志愿加入中国共产党")
     assert "永不叛党" in answer.sentences[0].text
     assert_well_cited(answer)
+
+
+def test_a_named_document_s_part_asked_for_is_answered_by_the_section_headed_so(
+    corpus_services: Services,
+) -> None:
+    """ "工作目标" is the plan's "一、总体目标", which the words alone rank below the cover letter."""
+    answer = compose_answer("三年行动计划的工作目标是什么？", corpus_services.library())
+    assert answer.supported and answer.sentences[0].text.startswith(
+        "坚持以习近平新时代中国特色社会主义思想为指导"
+    )
+    assert answer.citations[0].hit.passage.section[-1] == "一、总体目标"
+    assert_well_cited(answer)

@@ -187,6 +187,8 @@ def shape(
     if not drafts and asked.kind in (Kind.ITEM, Kind.GENERAL, Kind.FACT) and kinds.numbered_names(query):
         # "“四种危险”属于哪一种", "“四个自信”具体指什么": the named set, spelled out
         drafts = kinds.inline_list(terms, query, hits, " ".join(h.meta.title for h in hits))
+    if not drafts and asked.kind in (Kind.GENERAL, Kind.FACT):
+        drafts = kinds.headed_section(library, asked, query)
     if not drafts and asked.kind is Kind.ITEM:
         drafts = kinds.named_problem(library, asked, query, hits)
     if not drafts and asked.kind is Kind.ITEM and asked.documents:

@@ -24,6 +24,7 @@ from app.drafting.extract import (
     NEAR_REPEAT,
     NEAREST,
     RELATIVE,
+    WHAT_IS,
     Candidate,
     pick,
     prefer_newer,
@@ -63,6 +64,7 @@ BEHAVIOURS = re.compile(r"下列(?:情形|行为)")
 CLEAR_PICK = 1.5  # a problem of a list is named alone when it holds this many times the next one's words
 LISTING_RANK = 5  # articles: a rule's list of circumstances ranked this high is part of the answer
 PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
+HEADING_WORDS = 8  # characters: a heading this short names one thing ("总体目标", "基本原则"), not a whole point
 MAX_LIST = 12  # a section with more children than this is a chapter, not an answer
 # Below this no section enumerates what is asked, and the answer is sentences. On the 11 dev questions
 # asked as lists, the sections that answer score 1.0, 1.0, 0.456, 0.206; the best section of the others
@@ -700,6 +702,22 @@ PERIOD_ASKED = re.compile(
 PERIOD = re.compile(r"[（(](\d{4})\s*[-—–~至]\s*(\d{4})年?[)）]")
 # "“三级六岗”责任清单是哪个文件提出的": the document a quoted phrase comes from
 SOURCE = re.compile(r"(?:哪个|哪份|哪一份|什么)文件|出自(?:哪|什么)")
+
+
+def headed_section(library: Library, asked: Asked, question: str) -> list[Draft] | None:
+    """ "三年行动计划的工作目标是什么": the named document's section whose heading is the thing asked
+    ("一、总体目标"), its opening passage whole; None when no short heading ends in the asked word."""
+    found = WHAT_IS.search(question)
+    words = library.words(found.group(1)) if found and asked.documents else ()
+    if not words or len(words[-1]) < 2:
+        return None
+    asked_for = words[-1]
+    for doc_id in asked.documents:
+        for hit in library.document_passages(doc_id):
+            heading = HEADING_NUMBER.sub("", hit.passage.section[-1]).strip() if hit.passage.section else ""
+            if heading.endswith(asked_for) and cjk_length(heading) <= HEADING_WORDS:
+                return [(as_sentence(plain(hit.passage.text)), (hit,))]
+    return None
 
 
 def document_fact(library: Library, question: str, hits: list[Hit]) -> list[Draft] | None:
