@@ -330,6 +330,14 @@ def test_list_gives_the_enumerating_section_in_order(corpus_services: Services) 
     names = ["政策制定执行方面", "服务意识能力方面", "形式主义官僚主义方面", "工作协同方面", "责任担当方面"]
     assert [categories.text.index(n) for n in names] == sorted(categories.text.index(n) for n in names)
     assert not categories.items  # about the checklist, not one of its items
+    # one category named: its items, in order, each cited (the 三年行动计划 also lists these categories)
+    formalism = compose_answer("清单里有哪些关于形式主义的问题？", corpus_services.library())
+    assert formalism.sentences[0].text.startswith(
+        "《2025年市直机关作风建设重点问题清单》“形式主义官僚主义方面”共4条"
+    )
+    assert [s.text[:4] for s in formalism.sentences[1:]] == ["第9条 ", "第10条", "第11条", "第12条"]
+    cited = [formalism.citations[s.cites[0] - 1].hit.passage.item for s in formalism.sentences[1:]]
+    assert [i.number for i in cited if i] == ["9", "10", "11", "12"]
 
 
 def test_marked_runs_end_where_the_numbering_stops_or_the_next_lead_begins() -> None:

@@ -64,7 +64,9 @@ BEHAVIOURS = re.compile(r"下列(?:情形|行为)")
 CLEAR_PICK = 1.5  # a problem of a list is named alone when it holds this many times the next one's words
 LISTING_RANK = 5  # articles: a rule's list of circumstances ranked this high is part of the answer
 PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
-HEADING_WORDS = 8  # characters: a heading this short names one thing ("总体目标", "基本原则"), not a whole point
+HEADING_WORDS = (
+    8  # characters: a heading this short names one thing ("总体目标", "基本原则"), not a whole point
+)
 MAX_LIST = 12  # a section with more children than this is a chapter, not an answer
 # Below this no section enumerates what is asked, and the answer is sentences. On the 11 dev questions
 # asked as lists, the sections that answer score 1.0, 1.0, 0.456, 0.206; the best section of the others
@@ -159,17 +161,23 @@ def _label(heading: str, first: Hit) -> str:
     return plain(heading)
 
 
-def checklist_categories(library: Library, asked: Asked) -> list[Draft] | None:
-    """ "清单按哪几个方面": the categories of the named (else the newest) checklist, in order."""
+def newest_checklist(library: Library, asked: Asked) -> list[Hit]:
+    """The items of the named (else the newest) checklist, in order."""
     items = [
         h for h in library.checklist_items() if not asked.documents or h.passage.doc_id in asked.documents
     ]
     if not items:
-        return None
+        return []
     newest = max(items, key=lambda h: h.meta.date).passage.doc_id
+    return [h for h in items if h.passage.doc_id == newest and h.passage.item]
+
+
+def checklist_categories(library: Library, asked: Asked) -> list[Draft] | None:
+    """ "清单按哪几个方面": the categories of the named (else the newest) checklist, in order."""
+    items = newest_checklist(library, asked)
     first: dict[str, Hit] = {}
     for h in items:
-        if h.passage.doc_id == newest and h.passage.item and h.passage.item.category:
+        if h.passage.item and h.passage.item.category:
             first.setdefault(h.passage.item.category, h)
     if len(first) < 2:
         return None
@@ -178,6 +186,26 @@ def checklist_categories(library: Library, asked: Asked) -> list[Draft] | None:
     drafts += [
         (f"{category}；" if i < len(first) else f"{category}。", (hit,))
         for i, (category, hit) in enumerate(first.items(), 1)
+    ]
+    return drafts
+
+
+def category_items(library: Library, asked: Asked, question: str) -> list[Draft] | None:
+    """ "清单里有哪些关于形式主义的问题": every item of the one category the question names, in order."""
+    items = newest_checklist(library, asked)
+    categories = {h.passage.item.category for h in items if h.passage.item and h.passage.item.category}
+    words = [  # not a word every category holds ("方面")
+        w for w in library.words(question) if len(w) >= 2 and not all(w in c for c in categories)
+    ]
+    named = {c for c in categories if any(w in c for w in words)}
+    if len(named) != 1:
+        return None
+    category = named.pop()
+    listed = [h for h in items if h.passage.item and h.passage.item.category == category]
+    name = listed[0].passage.item.checklist if listed[0].passage.item else listed[0].meta.title
+    drafts: list[Draft] = [(f"《{name}》“{category}”共{len(listed)}条：", ())]
+    drafts += [
+        (f"第{h.passage.item.number}条 {item_text(h.passage.item)}", (h,)) for h in listed if h.passage.item
     ]
     return drafts
 
@@ -411,8 +439,10 @@ def listing(
     library: Library, asked: Asked, terms: QueryTerms, question: str, hits: list[Hit]
 ) -> list[Draft] | None:
     titles = " ".join(h.meta.title for h in hits)
-    if "清单" in question and re.search(r"方面|类", question):
-        drafts = checklist_categories(library, asked)
+    if "清单" in question:
+        drafts = category_items(library, asked, question)
+        if not drafts and re.search(r"方面|类", question):
+            drafts = checklist_categories(library, asked)
         if drafts:
             return drafts
     quoted = inline_list(terms, question, hits, titles)
