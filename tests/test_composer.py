@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from app.cli import cli
 from app.drafting import item_scope, kinds, sanctions
 from app.drafting.composer import NEAREST_TAIL, NO_ITEM, Answer, compose_answer
-from app.drafting.extract import Candidate, pick, prefer_newer, query_terms
+from app.drafting.extract import Candidate, pick, prefer_newer, query_terms, sentence_candidates
 from app.drafting.text import LAW_KINDS, QueryTerms, marked_runs, plain
 from app.services import Services, build_services
 from index.semantic import TextMeanings, text_key
@@ -86,6 +86,16 @@ def test_question_the_documents_do_not_answer_is_refused_with_the_nearest_passag
 def _hit(doc_id: str, text: str, ordinal: int = 0) -> Hit:
     passage = Passage(doc_id, ordinal, text, ("标题",), 0, len(text))
     return Hit(passage, DocumentMeta(title=doc_id), 1.0)
+
+
+def test_the_line_a_document_is_signed_with_is_never_a_sentence_of_an_answer() -> None:
+    text = "各单位要对查摆出来的作风问题逐项制定整改措施。\n中共东莞市委党的建设工作领导小组\n"
+    passage = Passage("plan", 0, text, ("通知",), 0, len(text))
+    signed = Hit(passage, DocumentMeta(title="三年行动计划", issuer="中共东莞市委党的建设工作领导小组"), 1.0)
+    terms = QueryTerms({"领导小组": 1.0, "整改措施": 1.0})
+    assert [c.text for c in sentence_candidates(terms, [signed])] == [
+        "各单位要对查摆出来的作风问题逐项制定整改措施。"
+    ]
 
 
 def test_near_repeats_are_removed_and_a_superseded_document_ranks_below(corpus_services: Services) -> None:

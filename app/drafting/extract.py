@@ -100,6 +100,12 @@ class Candidate:
     score: float = 0.0
 
 
+def signature(text: str, hit: Hit) -> bool:
+    """The line a document is signed with ("中共东莞市委党的建设工作领导小组"): its issuer's name, no content."""
+    name = text.strip().rstrip("。")
+    return bool(name) and bool(hit.meta.issuer) and name in hit.meta.issuer
+
+
 def sentence_candidates(terms: QueryTerms, hits: list[Hit], clauses: bool = True) -> list[Candidate]:
     """Every sentence of the passages, scored by the question words it holds.
 
@@ -113,7 +119,7 @@ def sentence_candidates(terms: QueryTerms, hits: list[Hit], clauses: bool = True
         heads = context(hit)
         for position, raw in enumerate(sentences(hit.passage.text, clauses)):
             text = plain(raw)
-            if cjk_length(text) < MIN_CJK or BOILERPLATE.search(text):
+            if cjk_length(text) < MIN_CJK or BOILERPLATE.search(text) or signature(text, hit):
                 continue
             low = text.lower()
             words = terms.found(low)
