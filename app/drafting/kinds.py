@@ -64,9 +64,8 @@ BEHAVIOURS = re.compile(r"下列(?:情形|行为)")
 CLEAR_PICK = 1.5  # a problem of a list is named alone when it holds this many times the next one's words
 LISTING_RANK = 5  # articles: a rule's list of circumstances ranked this high is part of the answer
 PENALTY_DEPTH = 20  # articles looked at: the behaviour's article often ranks below general provisions
-HEADING_WORDS = (
-    8  # characters: a heading this short names one thing ("总体目标", "基本原则"), not a whole point
-)
+# characters: a heading this short names one thing ("总体目标", "基本原则"), not a whole point
+HEADING_WORDS = 8
 MAX_LIST = 12  # a section with more children than this is a chapter, not an answer
 # Below this no section enumerates what is asked, and the answer is sentences. On the 11 dev questions
 # asked as lists, the sections that answer score 1.0, 1.0, 0.456, 0.206; the best section of the others
