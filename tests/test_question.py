@@ -134,6 +134,9 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
         ("清单里关于调研的问题是哪一条？", Kind.ITEM),
         ("收受礼品礼金怎么处分", Kind.PENALTY),
         ("找熟人打招呼，纪律上有什么后果？", Kind.PENALTY),
+        ("党员受到留党察看处分期间有什么权利限制？", Kind.GENERAL),  # what follows a sanction, not which one
+        ("党员受到警告处分后多久不得在党内提升职务？", Kind.FACT),
+        ("党组织对党员的纪律处分决定多久内宣布？", Kind.FACT),
         ("三年行动计划的主要内容分成哪几大块？", Kind.LIST),
         ("2025年作风问题清单按哪几个方面归类？", Kind.LIST),  # about the checklist, not an item of it
         ("纪律处分有哪几种？", Kind.LIST),  # the kinds of sanction, not one behaviour's penalty

@@ -291,7 +291,13 @@ KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
             r"|什么情况下|哪些情形|什么情形"
         ),
     ),
-    (Kind.PENALTY, re.compile(r"处分|(?:怎么|如何|怎样)(?:处理|定性)|纪律上|什么后果|对应的条款|违反哪条")),
+    # not what follows a sanction ("留党察看处分期间有什么权利限制", "受到警告处分后多久…")
+    (
+        Kind.PENALTY,
+        re.compile(
+            r"处分(?!期间|后|决定)|(?:怎么|如何|怎样)(?:处理|定性)|纪律上|什么后果|对应的条款|违反哪条"
+        ),
+    ),
     (
         Kind.COMPARE,
         COMPARING_CUE,
