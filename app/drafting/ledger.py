@@ -42,7 +42,9 @@ COLUMNS = (
 )
 # Excel width units (a Chinese character is 2; Word takes them as proportions). Their sum (129 with the
 # cell padding) is what A4 landscape holds at a 9-point print: LibreOffice prints 100 units at 100 %.
-COLUMN_WIDTHS = (4, 15, 14, 34, 9, 7, 11, 17, 9)
+# 整改依据 (citations, many short lines) is as wide as it needs to be to stop setting the row height: the
+# ten-problem example prints its table on 5 pages, not 6 (xlsx), and 6, not 7 (docx), at 34/17 for 措施/依据.
+COLUMN_WIDTHS = (4, 14, 13, 30, 9, 7, 11, 23, 9)
 _NUMBERING = re.compile(r"^\s*\d+\s*[.．、]\s*")
 STATUSES = ("未启动", "推进中", "已完成", "长期坚持")
 DEFAULT_DEADLINE = "2026-06-30"
