@@ -168,14 +168,19 @@ def pick(terms: QueryTerms, cands: list[Candidate], most: int = MAX_SENTENCES) -
     return sorted(chosen, key=lambda c: (c.rank, c.position))
 
 
+def asked_thing(question: str, library: Library) -> str | None:
+    """The last word of what a "…是什么" question asks about ("入党誓词是什么" → 誓词, "工作目标是什么" →
+    目标); None when it asks no such thing or the word is a single character."""
+    found = WHAT_IS.search(question)
+    words = library.words(found.group(1)) if found else ()
+    return words[-1] if words and len(words[-1]) >= 2 else None
+
+
 def defining(question: str, library: Library) -> re.Pattern[str] | None:
     """ "入党誓词是什么？" asks for what the documents spell out: a sentence that introduces the thing's
     last word ("誓词如下：…", "四强即…", "…是指…"). None when the question asks no such thing."""
-    found = WHAT_IS.search(question)
-    words = library.words(found.group(1)) if found else ()
-    if not words or len(words[-1]) < 2:
-        return None
-    return re.compile(re.escape(words[-1]) + r"[^。，；]{0,4}?(?:如下|是指|即|指的是)[：:，]?")
+    thing = asked_thing(question, library)
+    return re.compile(re.escape(thing) + r"[^。，；]{0,4}?(?:如下|是指|即|指的是)[：:，]?") if thing else None
 
 
 def extractive(

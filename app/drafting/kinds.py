@@ -24,8 +24,8 @@ from app.drafting.extract import (
     NEAR_REPEAT,
     NEAREST,
     RELATIVE,
-    WHAT_IS,
     Candidate,
+    asked_thing,
     pick,
     prefer_newer,
     query_terms,
@@ -171,6 +171,11 @@ def newest_checklist(library: Library, asked: Asked) -> list[Hit]:
     return [h for h in items if h.passage.doc_id == newest and h.passage.item]
 
 
+def checklist_name(item: Hit) -> str:
+    """The name a checklist goes by: its own title as the item records it, else the document's."""
+    return item.passage.item.checklist if item.passage.item else item.meta.title
+
+
 def checklist_categories(library: Library, asked: Asked) -> list[Draft] | None:
     """ "清单按哪几个方面": the categories of the named (else the newest) checklist, in order."""
     items = newest_checklist(library, asked)
@@ -180,8 +185,7 @@ def checklist_categories(library: Library, asked: Asked) -> list[Draft] | None:
             first.setdefault(h.passage.item.category, h)
     if len(first) < 2:
         return None
-    name = items[0].passage.item.checklist if items[0].passage.item else items[0].meta.title
-    drafts: list[Draft] = [(f"《{name}》共{len(first)}个方面：", ())]
+    drafts: list[Draft] = [(f"《{checklist_name(items[0])}》共{len(first)}个方面：", ())]
     drafts += [
         (f"{category}；" if i < len(first) else f"{category}。", (hit,))
         for i, (category, hit) in enumerate(first.items(), 1)
@@ -201,8 +205,7 @@ def category_items(library: Library, asked: Asked, question: str) -> list[Draft]
         return None
     category = named.pop()
     listed = [h for h in items if h.passage.item and h.passage.item.category == category]
-    name = listed[0].passage.item.checklist if listed[0].passage.item else listed[0].meta.title
-    drafts: list[Draft] = [(f"《{name}》“{category}”共{len(listed)}条：", ())]
+    drafts: list[Draft] = [(f"《{checklist_name(listed[0])}》“{category}”共{len(listed)}条：", ())]
     drafts += [
         (f"第{h.passage.item.number}条 {item_text(h.passage.item)}", (h,)) for h in listed if h.passage.item
     ]
@@ -736,11 +739,9 @@ SOURCE = re.compile(r"(?:哪个|哪份|哪一份|什么)文件|出自(?:哪|什�
 def headed_section(library: Library, asked: Asked, question: str) -> list[Draft] | None:
     """ "三年行动计划的工作目标是什么": the named document's section whose heading is the thing asked
     ("一、总体目标"), its opening passage whole; None when no short heading ends in the asked word."""
-    found = WHAT_IS.search(question)
-    words = library.words(found.group(1)) if found and asked.documents else ()
-    if not words or len(words[-1]) < 2:
+    asked_for = asked_thing(question, library) if asked.documents else None
+    if asked_for is None:
         return None
-    asked_for = words[-1]
     for doc_id in asked.documents:
         for hit in library.document_passages(doc_id):
             heading = HEADING_NUMBER.sub("", hit.passage.section[-1]).strip() if hit.passage.section else ""
