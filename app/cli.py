@@ -220,7 +220,8 @@ def _print_passage(n: int, hit: Hit) -> None:
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """One answer in the `ask --json` contract of DESIGN.md, with any notice (e.g. the LLM was unavailable)."""
+    """One answer in the `ask --json` contract of DESIGN.md, with any notice (e.g. the LLM was unavailable),
+    the kind of answer the question was taken to ask for and the learned answerability score."""
     fields = ("doc_id", "title", "section", "text", "start", "end")
     citations = [
         {"n": c.n} | {f: v for f, v in hit_json(c.n, c.hit).items() if f in fields} for c in answer.citations
@@ -232,6 +233,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "items": [item.number for item in answer.items],
         "citations": citations,
         "notice": answer.notice,
+        "kind": answer.verdict.kind,
+        "answerability": answer.verdict.answerability,
     }
 
 

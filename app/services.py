@@ -24,8 +24,7 @@ from app.drafting.llm import LLMClient
 from app.drafting.question import document_names
 from app.drafting.sanctions import encode_behaviours
 from app.settings import Settings, models_folder
-from index.e5_model import E5_MODEL
-from index.e5_onnx import E5Teacher
+from index.e5_onnx import E5_TEACHERS, E5Teacher
 from index.embeddings import Embedder, Encoder
 from index.lease import ServerLease
 from index.lexical import BIGRAMS, WORDS
@@ -98,8 +97,8 @@ class Services:
         """The teacher model, loaded once; e5 through its fastest engines (index/e5_onnx.py)."""
         if self._teacher is None:
             s = self.settings
-            if s.semantic_model == E5_MODEL:
-                self._teacher = E5Teacher(models_folder(s))
+            if s.semantic_model in E5_TEACHERS:
+                self._teacher = E5Teacher(models_folder(s), s.semantic_model)
             else:
                 self._teacher = Embedder.load(
                     s.semantic_model, s.device, s.embed_batch_size, models_folder(s)

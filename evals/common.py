@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -17,6 +18,25 @@ RESULTS = ROOT / "evals" / "results"
 SHARED = ROOT.parent / "shared"
 LAWS = SHARED / "bench" / "lawrefbook"
 DEV_SETS = (SHARED / "eval" / "dev_qa.jsonl", SHARED / "eval" / "dev_qa2.jsonl")
+
+
+# The one split of the dev questions (issue 27) and of the written training pairs (issue 28), each by a
+# seeded hash of the id: a threshold, weight or model is fitted on the tuning part only; the held-out
+# part is scored in aggregate and never read question by question.
+DEV_SALT, DEV_TUNING_SHARE = "dangjian-dev-2026", 0.7
+PAIRS_SALT, PAIRS_TRAIN_SHARE = "dangjian-pairs-2026", 0.8
+TUNING, HELD_OUT = "tuning", "held_out"
+
+
+def in_first_part(key: str, salt: str, share: float) -> bool:
+    """Whether `key` falls in the first `share` of a seeded hash split (stable across runs and machines)."""
+    value = int.from_bytes(hashlib.blake2b(f"{salt}:{key}".encode(), digest_size=8).digest(), "big")
+    return value / 2**64 < share
+
+
+def dev_part(question_id: str) -> str:
+    """TUNING or HELD_OUT for a dev question's id."""
+    return TUNING if in_first_part(question_id, DEV_SALT, DEV_TUNING_SHARE) else HELD_OUT
 
 
 def dev_set_parser(description: str) -> argparse.ArgumentParser:

@@ -4,8 +4,9 @@ An answerable question's answer is right when it is supported and its text carri
 (character-bigram recall >= 0.6 per quote, white space and [n] marks removed from both): every quote
 for most kinds; at least one per gold document for compare; at least half for measures and lecture.
 A checklist question is right only when, besides, the first item named is a gold item. A negative is
-right when it is refused. Figures by kind, per set and together, with false refusals (answerable but
-refused) and negatives refused. Usage:
+right when it is refused. Figures by kind, per set, for the tuning and the held-out part of the one
+seeded split (evals/common.py: dev_part) and together, with false refusals (answerable but refused) and
+negatives refused; only the tuning part's answers are printed (--show-wrong) or kept. Usage:
 
     python evals/score_answers.py [--qa FILE]... [--label NAME] [--env DANGJIAN_X=VALUE]...
                                  [--data-dir DIR] [--out FILE] [--show-wrong]
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from evals.common import RESULTS, ROOT, SHARED, dangjian, write_json  # noqa: E402
+from evals.common import HELD_OUT, RESULTS, ROOT, SHARED, TUNING, dangjian, dev_part, write_json  # noqa: E402
 from evals.score_qa import build_index, env_pair, label_name, load_questions  # noqa: E402
 
 Question = dict[str, Any]
@@ -128,7 +129,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--env", type=env_pair, action="append", default=[], help="DANGJIAN_X=VALUE")
     parser.add_argument("--data-dir", type=Path, help="data dir (default data/eval-LABEL)")
     parser.add_argument("--out", type=Path, default=RESULTS / "answers.json")
-    parser.add_argument("--show-wrong", action="store_true", help="print every wrong answer")
+    parser.add_argument("--show-wrong", action="store_true", help="print the tuning part's wrong answers")
     return parser.parse_args()
 
 
@@ -153,14 +154,19 @@ def main() -> None:
     for name, qs in sets.items():
         result[name] = figures(judged[start : start + len(qs)])
         start += len(qs)
+    for part in (TUNING, HELD_OUT):
+        result[part] = figures([(q, j) for q, j in judged if dev_part(q["id"]) == part])
     result["all"] = figures(judged)
+    result["tuning_minus_held_out"] = round(result[TUNING]["accuracy"] - result[HELD_OUT]["accuracy"], 3)
     result["seconds_per_question"] = round(seconds / max(1, len(everything)), 3)
+    # only the tuning part's answers are kept: the held-out part is scored, never read question by question
     result["answers"] = [
         {"id": q["id"], "kind": q["kind"], "right": j["right"], "why": j["why"], "answer": r["answer"]}
         for (q, j), r in zip(judged, replies, strict=True)
+        if dev_part(q["id"]) == TUNING
     ]
     write_json(args.out, result)
-    for name in [*sets, "all"]:
+    for name in [*sets, TUNING, HELD_OUT, "all"]:
         f = result[name]
         print(
             f"{name}: accuracy {f['accuracy']} (answerable {f['answerable_accuracy']}), "
@@ -168,10 +174,11 @@ def main() -> None:
             f"negatives refused {f['negatives_refused']}/{f['negatives']}"
         )
         print("  " + "; ".join(f"{k} {v}" for k, v in f["by_kind"].items()))
+    print(f"tuning minus held-out: {result['tuning_minus_held_out']}")
     print(f"{statistics.fmean([seconds / max(1, len(everything))]):.2f} s per question (batch, one process)")
-    if args.show_wrong:
+    if args.show_wrong:  # the tuning part's only
         for (q, j), r in zip(judged, replies, strict=True):
-            if not j["right"]:
+            if not j["right"] and dev_part(q["id"]) == TUNING:
                 print(
                     f"\n[{q['id']} {q['kind']}] {q['question']}\n  why: {j['why']}\n  answer: {r['answer']}"
                 )

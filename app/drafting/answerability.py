@@ -1,0 +1,117 @@
+"""Does the found text answer what is asked? A small learned model over general features.
+
+The features say what the question asks for and what the found text holds, never which words a
+particular question uses: the answer kind asked for; how much of the question's wording (IDF-weighted)
+the drafted sentences and the best passages cover; the embedding cosine of the question to its nearest
+drafted sentence; the teacher model's cosine of the question to the best passages and the margin over
+the rest; whether a document the question names is the one answering; whether the answer has the form
+its kind asks for. Every share and cosine is relative (to the question's own weight, to the other
+hits), so a 30-passage library is judged like a 700-passage one. A fact asked for (a date, a number, a
+person…) that the drafted sentences do not state, and a document, year or place the library lacks, are
+refused before this model by the composer's explicit checks, with a line saying why.
+
+The weights are a logistic regression fitted by evals/fit_answerability.py on the tuning part of the dev
+questions and on the train part of the written question → provision pairs, each asked twice: as it is
+(answerable when the search finds its evidence) and with its evidence withheld from the library (not
+answerable); the dev negatives are not answerable. Its cross-validated figures are kept beside the
+weights in answerability.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.drafting.extract import context
+from app.drafting.question import Asked, Kind
+from app.drafting.text import QueryTerms
+from index.library import Library
+from ingest.models import Hit
+
+if TYPE_CHECKING:
+    from app.drafting.citations import Draft
+
+MODEL_FILE = Path(__file__).with_name("answerability.json")
+PASSAGE_DEPTH = 3  # best passages whose text the coverage feature reads
+MEANING_DEPTH = 8  # passages whose teacher cosine is read
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision reads about one question and its drafted answer."""
+
+    asked: Asked
+    terms: QueryTerms
+    hits: list[Hit]
+    drafts: list[Draft]
+    shaped: bool
+
+
+def features(evidence: Evidence, library: Library, query: str) -> dict[str, float]:
+    """The named features of one question and answer (see the module docstring). The teacher's two are
+    absent when the library has no teacher vectors (a large library): the model then reads them as
+    average rather than as "unlike the question"."""
+    asked, terms, hits = evidence.asked, evidence.terms, evidence.hits
+    sentences = [text for text, _ in evidence.drafts]
+    said = "".join(sentences)
+    passages = "\n".join(context(h) + h.passage.text.lower() for h in hits[:PASSAGE_DEPTH])
+    cited = {h.passage.doc_id for _, sources in evidence.drafts for h in sources}
+    near = library.similarity(query, sentences) if sentences else np.zeros(0)
+    values = {
+        "said_share": terms.share(said.lower()),
+        "passage_share": terms.share(passages),
+        "said_similarity": float(near.max()) if len(near) else 0.0,
+        "shaped": float(evidence.shaped),
+        "named_document_answers": float(bool(cited & set(asked.documents))),
+        "sentences": min(len(sentences), 6) / 6,
+    }
+    meaning = library.meaning(query, hits[:MEANING_DEPTH]) if hits else np.zeros(0)
+    if len(meaning) and float(np.abs(meaning).max()) > 0:
+        top = float(meaning.max())
+        values["teacher_top"] = top
+        values["teacher_margin"] = top - float(np.sort(meaning)[:-1].mean()) if len(meaning) > 1 else 0.0
+    values.update({f"kind_{kind.value}": float(asked.kind is kind) for kind in Kind})
+    return values
+
+
+@dataclass(frozen=True)
+class Model:
+    """Standardised logistic regression: names, means, scales, weights, intercept and the cut."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    intercept: float
+    threshold: float
+
+    def probability(self, values: dict[str, float]) -> float:
+        """P(answered); a feature not given counts as its training mean."""
+        x = np.asarray(
+            [values.get(n, m) for n, m in zip(self.names, self.mean, strict=True)], dtype=np.float64
+        )
+        z = float(((x - self.mean) / self.scale) @ self.weights + self.intercept)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@cache
+def load_model(path: Path = MODEL_FILE) -> Model | None:
+    """The fitted model, or None before evals/fit_answerability.py has written one."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return Model(
+        tuple(saved["features"]),
+        np.asarray(saved["mean"]),
+        np.asarray(saved["scale"]),
+        np.asarray(saved["weights"]),
+        float(saved["intercept"]),
+        float(saved["threshold"]),
+    )
