@@ -24,6 +24,7 @@ from app.drafting.llm import LLMClient
 from app.drafting.question import document_names
 from app.drafting.sanctions import encode_behaviours
 from app.settings import Settings, models_folder
+from index.e5_delta import ADAPTED_MODEL, delta_digest
 from index.e5_onnx import E5_TEACHERS, E5Teacher
 from index.embeddings import Embedder, Encoder
 from index.lease import ServerLease
@@ -109,7 +110,9 @@ class Services:
     def semantic_folder(self) -> Path:
         """Where the teacher's vectors of this library and model are kept."""
         s = self.settings
-        return s.data_dir / "semantic" / self.store.namespace / namespace_for(s.semantic_model)
+        # the adapted teacher's vectors change with its delta: each delta keeps vectors of its own
+        model = f"{s.semantic_model}-{delta_digest()[:8]}" if s.semantic_model == ADAPTED_MODEL else s.semantic_model
+        return s.data_dir / "semantic" / self.store.namespace / namespace_for(model)
 
     def semantic_index(self, progress: Callable[[int, int], None] | None = None) -> SemanticIndex | None:
         """The teacher vectors of a small library, encoding what is new; None when off or too large."""

