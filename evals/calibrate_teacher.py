@@ -4,7 +4,11 @@ For each candidate weight of the teacher channel (`semantic_weight`) and of the 
 items (`item_semantic_weight`), the product's search runs in this process over the bundled corpus's
 index; the weights with the best tuning-part score (hit@5 over answerable questions, plus item@1 over
 those naming a checklist item; ties: the smaller weight) are chosen. The held-out part and the held-out
-written pairs are then scored at the chosen weights, in aggregate only. Usage:
+written pairs are then scored at the chosen weights, in aggregate only.
+
+For the adapted teacher it also fits the map of its passage cosines onto the wheel model's range
+(index/e5_delta.py: cosine_scale.json): over the tuning questions' 8 nearest passages by each teacher,
+a·cos + b with the wheel model's mean and spread. Usage:
 
     python evals/calibrate_teacher.py [--data-dir DIR] [--model NAME]
 
@@ -49,11 +53,51 @@ def figures(library: Any, questions: list[dict[str, Any]]) -> dict[str, float]:
         quotes = [squash(g["quote"]) for g in q["gold"]]
         hits.append(any(g in squash(h.passage.text) for h in found for g in quotes))
         if q.get("item"):
-            items.append(bool(found) and (found[0].passage.item and found[0].passage.item.number) in q["item"])
+            items.append(
+                bool(found) and (found[0].passage.item and found[0].passage.item.number) in q["item"]
+            )
     return {
         "hit@5": round(sum(hits) / len(hits), 3) if hits else 0.0,
         "item@1": round(sum(items) / len(items), 3) if items else 0.0,
         "n": len(hits),
+    }
+
+
+SCALE_DEPTH = 8  # nearest passages per question whose cosines the scale map matches
+
+
+def nearest_cosines(services: Any, questions: list[dict[str, Any]]) -> list[float]:
+    """Each question's SCALE_DEPTH best passage cosines by the services' teacher."""
+    import numpy as np
+
+    index, teacher = services.semantic_index(), services.teacher()
+    found: list[float] = []
+    for q in questions:
+        cosines = index.matrix @ np.asarray(teacher.embed_query(q["question"]), dtype=np.float32)
+        found += np.sort(cosines)[-SCALE_DEPTH:].tolist()
+    return found
+
+
+def fit_scale(data_dir: Path, questions: list[dict[str, Any]]) -> dict[str, float]:
+    """a, b mapping the adapted teacher's nearest-passage cosines onto the wheel model's mean and spread."""
+    import numpy as np
+
+    from app.services import build_services
+    from app.settings import Settings
+    from index.e5_delta import ADAPTED_MODEL
+    from index.e5_model import E5_MODEL
+
+    base = np.asarray(
+        nearest_cosines(build_services(Settings(data_dir=data_dir, semantic_model=E5_MODEL)), questions)
+    )
+    adapted = np.asarray(
+        nearest_cosines(build_services(Settings(data_dir=data_dir, semantic_model=ADAPTED_MODEL)), questions)
+    )
+    a = float(base.std() / adapted.std())
+    return {
+        "a": round(a, 6),
+        "b": round(float(base.mean() - a * adapted.mean()), 6),
+        "questions": len(questions),
     }
 
 
@@ -71,7 +115,12 @@ def main() -> None:
     from app.settings import Settings
 
     build_index(args.data_dir, {})  # the index is the same for every teacher: its vectors are kept apart
-    dev = [json.loads(line) for p in DEV_SETS for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev = [
+        json.loads(line)
+        for p in DEV_SETS
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     tuning = [q for q in dev if dev_part(q["id"]) == TUNING]
     held = [q for q in dev if dev_part(q["id"]) != TUNING]
     pairs = [
@@ -80,13 +129,26 @@ def main() -> None:
         if not in_first_part(p["id"], PAIRS_SALT, PAIRS_TRAIN_SHARE)
     ]
     model = {"semantic_model": args.model} if args.model else {}
+    from index.e5_delta import ADAPTED_MODEL, DELTA_FOLDER, SCALE_FILE
+
+    if (args.model or Settings(data_dir=args.data_dir).semantic_model) == ADAPTED_MODEL:
+        scale = fit_scale(args.data_dir, tuning)
+        (DELTA_FOLDER / SCALE_FILE).write_text(json.dumps(scale) + "\n", encoding="utf-8")
+        print(f"cosine scale of the adapted teacher: {scale}", flush=True)
     grid = []
     for weight, item_weight in itertools.product(WEIGHTS, ITEM_WEIGHTS):
-        settings = Settings(data_dir=args.data_dir, semantic_weight=weight, item_semantic_weight=item_weight, **model)
+        settings = Settings(
+            data_dir=args.data_dir, semantic_weight=weight, item_semantic_weight=item_weight, **model
+        )
         f = figures(build_services(settings).library(), tuning)
         grid.append({"semantic_weight": weight, "item_semantic_weight": item_weight, **f})
-        print(f"weight {weight} item weight {item_weight}: tuning hit@5 {f['hit@5']} item@1 {f['item@1']}", flush=True)
-    best = max(grid, key=lambda g: (g["hit@5"] + g["item@1"], -g["semantic_weight"], -g["item_semantic_weight"]))
+        print(
+            f"weight {weight} item weight {item_weight}: tuning hit@5 {f['hit@5']} item@1 {f['item@1']}",
+            flush=True,
+        )
+    best = max(
+        grid, key=lambda g: (g["hit@5"] + g["item@1"], -g["semantic_weight"], -g["item_semantic_weight"])
+    )
     chosen = Settings(
         data_dir=args.data_dir,
         semantic_weight=best["semantic_weight"],

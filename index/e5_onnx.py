@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from index.e5_delta import ADAPTED_MODEL, ensure_adapted_model
+from index.e5_delta import ADAPTED_MODEL, cosine_scale, ensure_adapted_model
 from index.e5_model import E5_MODEL, PASSAGE_PROMPT, QUERY_PROMPT, ensure_e5_model
 
 E5_TEACHERS = (E5_MODEL, ADAPTED_MODEL)  # the teachers run by E5Teacher: the wheel's e5 and its adaptation
@@ -97,6 +97,8 @@ class E5Teacher:
             raise ValueError(f"{name} 不是 e5 教师模型")
         self.models_dir = models_dir
         self.name = name
+        # a·cos + b puts this teacher's passage cosines on the wheel model's range (index/e5_delta.py)
+        self.cosine_scale = cosine_scale() if name == ADAPTED_MODEL else (1.0, 0.0)
         self._session: Any = None
         self._tokenizer: Any = None
         self._engine: Any = None

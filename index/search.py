@@ -94,6 +94,7 @@ class SearchEngine:
         scope_of: Callable[[str], Sequence[str]] | None = None,
         thesaurus: Thesaurus | None = None,
         texts: TextMeanings | None = None,
+        judge: Callable[[], Encoder] | None = None,
     ) -> None:
         self.store = store
         self.lexical = lexical
@@ -104,11 +105,15 @@ class SearchEngine:
         self._semantic = semantic if self.weights.get(SEMANTIC, 0.0) > 0 else None
         self._scope_of = scope_of
         self._texts = texts  # teacher vectors of short texts already met (index/semantic.py)
+        # What reads short texts (behaviours, checklist items) against a question, when it is not the
+        # teacher itself: the thresholds on those cosines were calibrated with that model.
+        self._judge = judge
         self.thesaurus = thesaurus  # synonyms of the question's words (index/lexical/thesaurus.py)
         self._doc_positions: dict[str, list[int]] | None = None
         # A question is searched several times (its named documents, the library, an article's context):
         # it is encoded once.
         self.query_vectors = lru_cache(maxsize=64)(self._query_vectors)
+        self._judged_query = lru_cache(maxsize=64)(self._judge_query)
 
     def _positions(self, doc_ids: frozenset[str]) -> np.ndarray:
         """Lexical-index positions of these documents' passages (built once per engine)."""
@@ -127,20 +132,33 @@ class SearchEngine:
         meaning = teacher().embed_query(query) if semantic and teacher else None
         return vector, meaning
 
+    def _judge_query(self, query: str) -> list[float] | None:
+        return self._judge().embed_query(query) if self._judge else None
+
+    def _reader(self) -> Callable[[], Encoder] | None:
+        """The model that reads short texts: the judge when there is one, else the teacher."""
+        if self._semantic is None:
+            return None
+        return self._judge or self._semantic[1]
+
     def text_meaning(self, query: str, texts: Sequence[str]) -> np.ndarray:
-        """The teacher's cosine of each text to the query: short texts, each encoded once (tens of ms
-        each on 2 cores) and then remembered; zeros where the library has no teacher."""
-        _, meaning = self.query_vectors(query)
-        if meaning is None or self._semantic is None or not texts:
+        """The cosine of each text to the query by the model that reads short texts: each encoded once
+        (tens of ms each on 2 cores) and then remembered; zeros where the library has no teacher."""
+        reader = self._reader()
+        if reader is None or not texts:
             return np.zeros(len(texts), dtype=np.float32)
-        encode = self._semantic[1]().embed_passages
+        meaning = self._judged_query(query) if self._judge else self.query_vectors(query)[1]
+        if meaning is None:
+            return np.zeros(len(texts), dtype=np.float32)
+        encode = reader().embed_passages
         vectors = self._texts.vectors(texts, encode) if self._texts else np.asarray(encode(list(texts)))
         return np.asarray(vectors, dtype=np.float32) @ np.asarray(meaning, dtype=np.float32)
 
     def remember_meanings(self, texts: Sequence[str]) -> None:
         """Encode and keep short texts a later question will be compared with, so none waits for them."""
-        if self._semantic is not None and self._texts is not None and texts:
-            self._texts.vectors(texts, self._semantic[1]().embed_passages)
+        reader = self._reader()
+        if reader is not None and self._texts is not None and texts:
+            self._texts.vectors(texts, reader().embed_passages)
 
     def text_similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """Cosine of each text to the query in the embedding channel's space: cheap enough to score
@@ -152,11 +170,14 @@ class SearchEngine:
 
     def passage_meaning(self, query: str, ids: Sequence[str]) -> np.ndarray:
         """The teacher's cosine of each passage to the query (zeros where the library has no teacher
-        vectors): what a passage means, without encoding anything but the query."""
+        vectors), on the range the teacher declares (`cosine_scale`, the adapted e5's): what a passage
+        means, without encoding anything but the query."""
         _, meaning = self.query_vectors(query)
         if meaning is None or self._semantic is None:
             return np.zeros(len(ids), dtype=np.float32)
-        return self._semantic[0].similarity(meaning, ids)
+        a, b = getattr(self._semantic[1](), "cosine_scale", (1.0, 0.0))
+        cosines = self._semantic[0].similarity(meaning, ids)
+        return np.where(cosines != 0, a * cosines + b, 0.0).astype(np.float32)
 
     def rankings(
         self,

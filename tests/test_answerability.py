@@ -44,7 +44,9 @@ def test_evidence_the_channels_agree_on_weighs_for_an_answer() -> None:
     model = load_model()
     assert model is not None
     base = dict(zip(model.names, model.mean.tolist(), strict=True))
-    assert model.probability({**base, "channels_agree": 1.0}) > model.probability({**base, "channels_agree": 0.0})
+    assert model.probability({**base, "channels_agree": 1.0}) > model.probability(
+        {**base, "channels_agree": 0.0}
+    )
     assert model.probability({**base, "shaped": 1.0}) > model.probability({**base, "shaped": 0.0})
 
 
@@ -53,7 +55,11 @@ def test_a_deleted_documents_question_is_judged_far_less_answerable(tmp_path: Pa
     surely (the synthetic negatives the model is fitted on are exactly such questions)."""
     folder = tmp_path / "docs"
     folder.mkdir()
-    for name in ("中国共产党廉洁自律准则.md", "中共中央八项规定__全文.md", "中国共产党党和国家机关基层组织工作条例_2019.txt"):
+    for name in (
+        "中国共产党廉洁自律准则.md",
+        "中共中央八项规定__全文.md",
+        "中国共产党党和国家机关基层组织工作条例_2019.txt",
+    ):
         shutil.copy(FIXTURES / "regulations" / name, folder / name)
     services = build_services(make_settings(tmp_path / "data"))
     services.ingest([folder])

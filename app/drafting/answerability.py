@@ -3,10 +3,10 @@
 The features say what the question asks for and what the found text holds, never which words a
 particular question uses: the answer kind asked for; how much of the question's wording (IDF-weighted)
 the drafted sentences and the best passages cover, and whether they hold its rarest words; how many
-of the search's channels agree on the cited passages; the embedding cosine of the question to its nearest
-drafted sentence; the teacher model's cosine of the question to the best passages and the margin over
-the rest; whether a document the question names is the one answering; whether the answer has the form
-its kind asks for. Every share and cosine is relative (to the question's own weight, to the other
+of the search's channels agree on the cited passages; the embedding cosine of the question to its
+nearest drafted sentence; how far the teacher model's nearest passage stands out from the other hits
+(in their own spread, so any teacher reads alike) and whether it is among the cited; whether a
+document the question names is the one answering; whether the answer has the form its kind asks for. Every share and cosine is relative (to the question's own weight, to the other
 hits), so a 30-passage library is judged like a 700-passage one. A fact asked for (a date, a number, a
 person…) that the drafted sentences do not state, and a document, year or place the library lacks, are
 refused before this model by the composer's explicit checks, with a line saying why.
@@ -89,10 +89,13 @@ def features(evidence: Evidence, library: Library, query: str) -> dict[str, floa
         "sentences": min(len(sentences), 6) / 6,
     }
     meaning = library.meaning(query, hits[:MEANING_DEPTH]) if hits else np.zeros(0)
-    if len(meaning) and float(np.abs(meaning).max()) > 0:
-        top = float(meaning.max())
-        values["teacher_top"] = top
-        values["teacher_margin"] = top - float(np.sort(meaning)[:-1].mean()) if len(meaning) > 1 else 0.0
+    if len(meaning) > 1 and float(np.abs(meaning).max()) > 0:
+        # relative to the other hits, so any teacher (its cosines sit in a range of its own) reads alike
+        best = int(meaning.argmax())
+        values["teacher_lead"] = float(
+            (meaning[best] - np.delete(meaning, best).mean()) / (meaning.std() + 1e-6)
+        )
+        values["teacher_cited"] = float(hits[best] in cited_hits)
     values.update({f"kind_{kind.value}": float(asked.kind is kind) for kind in Kind})
     return values
 

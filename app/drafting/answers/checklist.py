@@ -60,7 +60,9 @@ def matched_items(library: Library, question: str, hits: list[Hit], asked: Asked
         asked.kind is Kind.ITEM or (asked.kind in (Kind.GENERAL, Kind.MEASURES) and hits[0].passage.item)
     ):
         return []
-    quoted = [q for q in QUOTED_SHORT.findall(question) if first.passage.item and q in first.passage.item.text]
+    quoted = [
+        q for q in QUOTED_SHORT.findall(question) if first.passage.item and q in first.passage.item.text
+    ]
     if not quoted and not lists_problem(library, question):  # "清单里说的“指尖上的形式主义”" names it
         return []
     several = bool(SEVERAL_ITEMS.search(question))

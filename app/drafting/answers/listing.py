@@ -377,7 +377,7 @@ def compose(r: Request) -> list[Draft] | None:
 
 
 def named_set(r: Request) -> list[Draft] | None:
-    """"“四种危险”属于哪一种", "“四个自信”具体指什么": the named set, spelled out where the text does."""
+    """ "“四种危险”属于哪一种", "“四个自信”具体指什么": the named set, spelled out where the text does."""
     if not numbered_names(r.query):
         return None
     return inline_list(r.terms, r.query, r.hits, " ".join(h.meta.title for h in r.hits))
