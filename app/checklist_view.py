@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from app.drafting.question import search_as_asked
 from app.services import Services
 from index.library import Library
 from ingest.models import ChecklistItem, DocumentMeta, Hit, Passage
@@ -85,7 +86,7 @@ def related_for(library: Library, entry: Entry, k: int = RELATED_K) -> list[Hit]
     """The k passages most related to an item, none of them a checklist item, few per document."""
     taken: list[Hit] = []
     per_doc: dict[str, int] = {}
-    for hit in library.search(entry.passage.text, SEARCH_DEPTH):
+    for hit in search_as_asked(library, entry.passage.text, SEARCH_DEPTH):
         p = hit.passage
         if p.item is not None or p.id == entry.passage.id or per_doc.get(p.doc_id, 0) >= PER_DOCUMENT:
             continue

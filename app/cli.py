@@ -21,6 +21,7 @@ import click
 
 from app import cli_text
 from app.accounts import Accounts, Role
+from app.drafting.question import search_as_asked
 from app.libraries import SHARED, create_library, library_names, library_settings
 from app.services import Services, build_services
 from app.settings import load_settings
@@ -200,11 +201,11 @@ def search(ctx: click.Context, query: str | None, k: int, as_json: bool, batch: 
         for line in batch:
             q = line.strip()
             if q:
-                results = [hit_json(r, h) for r, h in enumerate(library.search(q, k), start=1)]
+                results = [hit_json(r, h) for r, h in enumerate(search_as_asked(library, q, k), start=1)]
                 click.echo(json.dumps({"query": q, "results": results}, ensure_ascii=False))
         return
     assert query is not None
-    hits = library.search(query, k)
+    hits = search_as_asked(library, query, k)
     if as_json:
         results = [hit_json(r, h) for r, h in enumerate(hits, start=1)]
         click.echo(json.dumps({"query": query, "results": results}, ensure_ascii=False))

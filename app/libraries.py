@@ -91,7 +91,7 @@ def untagged(doc_id: str) -> tuple[str, str]:
 class SeveralLibraries(Library):
     """Several libraries searched as one, for a question asked of all of them at once.
 
-    Each library is searched on its own (its own words' weights, its own named documents) and the results
+    Each library is searched on its own (its own words' weights, its share of the scope) and the results
     are merged by their fused scores, which all read 0..1. Documents are named `library::id`, so a
     citation says which library it came from and the same file name in two libraries stays two documents.
     """
@@ -105,13 +105,15 @@ class SeveralLibraries(Library):
         self._items: list[Hit] | None = None
         self.document_passages = lru_cache(maxsize=64)(self._document_passages)
 
-    def search(self, query: str, k: int = 10, scope: Sequence[str] | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, scope: Sequence[str] = (), items_first: bool = False
+    ) -> list[Hit]:
         found: list[Hit] = []
         for name, library in self._libraries.items():
             # a scope naming only other libraries' documents leaves this one unscoped: ()
-            own = None if scope is None else tuple(i for n, i in map(untagged, scope) if n == name)
-            found += [_tag_hit(name, h) for h in library.search(query, k, own)]
-        named = set(scope or ())
+            own = tuple(i for n, i in map(untagged, scope) if n == name)
+            found += [_tag_hit(name, h) for h in library.search(query, k, own, items_first)]
+        named = set(scope)
         return sorted(found, key=lambda h: (h.passage.doc_id not in named, -h.score))[:k]
 
     def similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:

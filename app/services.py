@@ -21,7 +21,6 @@ import numpy as np
 
 from app.drafting.item_scope import encode_items
 from app.drafting.llm import LLMClient
-from app.drafting.question import document_names
 from app.drafting.sanctions import encode_behaviours
 from app.settings import Settings, models_folder
 from index.e5_delta import ADAPTED_MODEL, delta_digest
@@ -322,7 +321,6 @@ class Services:
                 documents = functools.cache(
                     functools.partial(cached_documents, self.store, self.lexical_folder, generation)
                 )
-                built: list[Library] = []  # the engine names documents from the library built with it
                 engine = SearchEngine(
                     self.store,
                     lexical,
@@ -330,15 +328,13 @@ class Services:
                     self.embedder,
                     self.settings.rrf_k,
                     semantic=(semantic, self.teacher) if semantic else None,
-                    scope_of=lambda question: document_names(built[0]).named(question),
                     thesaurus=self.thesaurus(),
                     texts=TextMeanings(self.semantic_folder / (f"texts-{judged}" if judged else "texts"))
                     if semantic
                     else None,
                     judge=self.judge() if judged else None,
                 )
-                built.append(Library(engine, documents, generation))
-                self._library = built[0]
+                self._library = Library(engine, documents, generation)
                 self._engine, self._checked = engine, time.monotonic()
                 self._generation = self._last_seen = generation
             return engine

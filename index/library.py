@@ -90,10 +90,13 @@ class Library:
         self._items: list[Hit] | None = None
         self.document_passages = lru_cache(maxsize=64)(self._document_passages)
 
-    def search(self, query: str, k: int = 10, scope: Sequence[str] | None = None) -> list[Hit]:
-        """The k best passages; `scope` puts these documents' passages first (None: the documents the
-        question itself names, as the engine understands them; (): no scope)."""
-        return self._engine.search(query, k, scope=None if scope is None else frozenset(scope))
+    def search(
+        self, query: str, k: int = 10, scope: Sequence[str] = (), items_first: bool = False
+    ) -> list[Hit]:
+        """The k best passages; `scope` puts these documents' passages first, `items_first` ranks the
+        checklist items among themselves too. Both are the caller's: app/drafting/question.py's
+        `search_as_asked` reads them from a question."""
+        return self._engine.search(query, k, frozenset(scope), items_first)
 
     def similarity(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """How near each text (a clause, a sentence) is to the query in meaning (embedding cosine)."""

@@ -6,7 +6,6 @@ library, the teacher channel (index/semantic.py), fused by RRF.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -32,9 +31,6 @@ ITEM_SEMANTIC = "item_semantic"
 AUTHORITY = "authority"
 # "属于清单里哪一条/对应清单哪项/涉及清单哪几条": the user asks for a checklist item by name.
 # Not "责任清单是哪个文件提出的", which asks for a document.
-CHECKLIST_QUESTION = re.compile(
-    r"清单.{0,6}(?:哪|第几|什么)(?!.{0,3}(?:文件|单位|部门))|(?:哪|第几)(?:一|几)?[条项].{0,6}清单"
-)
 # How deep each channel looks before fusion; RRF needs more than k to reorder well.
 CHANNEL_DEPTH = 100
 # A passage first in every lexical channel with at least this many times the runner-up's BM25
@@ -91,7 +87,6 @@ class SearchEngine:
         embedder: Callable[[], Embedder] | None = None,
         rrf_k: int = 60,
         semantic: tuple[SemanticIndex, Callable[[], Encoder]] | None = None,
-        scope_of: Callable[[str], Sequence[str]] | None = None,
         thesaurus: Thesaurus | None = None,
         texts: TextMeanings | None = None,
         judge: Callable[[], Encoder] | None = None,
@@ -103,7 +98,6 @@ class SearchEngine:
         self.rrf_k = rrf_k
         self._item_positions = lexical.items
         self._semantic = semantic if self.weights.get(SEMANTIC, 0.0) > 0 else None
-        self._scope_of = scope_of
         self._texts = texts  # teacher vectors of short texts already met (index/semantic.py)
         # What reads short texts (behaviours, checklist items) against a question, when it is not the
         # teacher itself: the thresholds on those cosines were calibrated with that model.
@@ -186,12 +180,13 @@ class SearchEngine:
         lexical: LexicalHits | None = None,
         scope: frozenset[str] = frozenset(),
         vectors: tuple[list[float] | None, list[float] | None] | None = None,
+        items_first: bool = False,
     ) -> dict[str, list[str]]:
         """Each channel's ranked passage ids; channels with no weight are not computed.
 
-        A question that asks which checklist item something is gets one more
-        channel: the lexical ranking among checklist items only, so the items
-        compete with each other rather than with every paragraph that shares a word.
+        A search for which checklist item something is (`items_first`) gets one more
+        channel: the ranking among checklist items only, so the items compete with
+        each other rather than with every paragraph that shares a word.
         `lexical` and `vectors` are the lexical channels' result and the question's
         vectors when the caller already has them; `scope` limits every channel to these
         documents' passages.
@@ -205,7 +200,7 @@ class SearchEngine:
             rankings[DENSE] = [pid for pid, _ in self.store.nearest(vector, depth, doc_ids=scope)]
         if semantic and meaning is not None:
             rankings[SEMANTIC] = [pid for pid, _ in semantic.rank(meaning, depth, doc_ids=scope)]
-        if len(self._item_positions) and CHECKLIST_QUESTION.search(query):
+        if len(self._item_positions) and items_first:
             items = self._item_positions if among is None else np.intersect1d(self._item_positions, among)
             by_channel = {
                 c: [pid for pid, _ in hits]
@@ -226,22 +221,23 @@ class SearchEngine:
             rankings[CHECKLIST] = [f.id for f in reciprocal_rank_fusion(by_channel, among_items, self.rrf_k)]
         return rankings
 
-    def search(self, query: str, k: int = 10, scope: frozenset[str] | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 10, scope: frozenset[str] = frozenset(), items_first: bool = False
+    ) -> list[Hit]:
         """The k best passages for `query`, best first, with what a citation needs.
 
-        When the question names documents ("按纪律处分条例", "2020年方案"), their passages come
-        first, ranked among themselves; several named documents take turns, so a comparison
-        quotes each. The rest of the library follows. An explicit `scope` replaces the question's own.
+        The passages of the `scope` documents come first, ranked among themselves; several take
+        turns, so a comparison quotes each. The rest of the library follows. `items_first`: the
+        checklist items are also ranked among themselves (a question of which item). The caller
+        decides both from the question (app/drafting/question.py); the index never parses it.
         """
         if not query.strip() or k <= 0:
             return []
         depth = max(k, CHANNEL_DEPTH)
         vectors = self.query_vectors(query)
-        fused = self._fused(query, depth, vectors)
-        if scope is None:
-            scope = frozenset(self._scope_of(query)) if self._scope_of else frozenset()
+        fused = self._fused(query, depth, vectors, items_first=items_first)
         if scope:
-            first = take_turns(self._fused(query, depth, vectors, scope))
+            first = take_turns(self._fused(query, depth, vectors, scope, items_first))
             seen = {f.id for f in first}
             fused = first + [f for f in fused if f.id not in seen]
         hits: list[Hit] = []
@@ -258,11 +254,12 @@ class SearchEngine:
         depth: int,
         vectors: tuple[list[float] | None, list[float] | None],
         scope: frozenset[str] = frozenset(),
+        items_first: bool = False,
     ) -> list[Fused]:
         """The channels fused, an exact quote first."""
         lexical = self.lexical.search(query, depth, self._positions(scope) if scope else None, self.thesaurus)
         fused = reciprocal_rank_fusion(
-            self.rankings(query, depth, lexical, scope, vectors),
+            self.rankings(query, depth, lexical, scope, vectors, items_first),
             self.weights,
             self.rrf_k,
             prior=self.lexical.authority_of,

@@ -1,5 +1,5 @@
+from app.drafting.question import CHECKLIST_QUESTION
 from index.fusion import reciprocal_rank_fusion
-from index.search import CHECKLIST_QUESTION
 
 
 def test_agreement_wins_and_scores_read_zero_to_one() -> None:

@@ -16,6 +16,7 @@ from app.drafting.question import (
     lecture_theme,
     missing_checklist,
     named_documents,
+    search_as_asked,
     understand,
     year_kinds,
 )
@@ -73,14 +74,16 @@ def test_a_question_naming_no_document_is_not_scoped(question: str) -> None:
 
 def test_search_answers_from_the_named_document_first(corpus_services: Services) -> None:
     """A colloquial penalty question: the disciplinary regulation's articles come before anything else."""
-    hits = corpus_services.engine().search(
-        "有同事把单位的电脑拿回家自己用了大半年，纪律处分条例怎么规定？", 5
+    hits = search_as_asked(
+        corpus_services.library(), "有同事把单位的电脑拿回家自己用了大半年，纪律处分条例怎么规定？", 5
     )
     assert hits and all("纪律处分条例" in document_of(h.passage.id) for h in hits)
 
 
 def test_a_comparison_quotes_each_named_document(corpus_services: Services) -> None:
-    hits = corpus_services.engine().search("家教家风方面，“执行有效”方案和2025年党建要点分别安排了什么？", 4)
+    hits = search_as_asked(
+        corpus_services.library(), "家教家风方面，“执行有效”方案和2025年党建要点分别安排了什么？", 4
+    )
     titles = {h.meta.title for h in hits[:2]}
     assert titles == {"2025年市直机关党的建设要点", "市直机关开展“执行有效”模范机关创建活动实施方案"}
 
@@ -116,12 +119,12 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
     first = build_services(make_settings(tmp_path / "data"))
     first.ingest([docs])
     question = "按问责条例，对软弱涣散的党组织怎么处理？"
-    assert all("问责条例" in h.passage.doc_id for h in first.engine().search(question, 3))
+    assert all("问责条例" in h.passage.doc_id for h in search_as_asked(first.library(), question, 3))
     assert (first.lexical_folder / DOCUMENTS_FILE).is_file()
 
     later = build_services(make_settings(tmp_path / "data"))
     monkeypatch.setattr(later.store, "list_documents", lambda: pytest.fail("the records were read again"))
-    hits = later.engine().search(question, 3)
+    hits = search_as_asked(later.library(), question, 3)
     assert hits and all("问责条例" in h.passage.doc_id for h in hits)
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from app.drafting.composer import compose_answer
+from app.drafting.question import search_as_asked
 from app.services import Services, build_services
 from index.embeddings import BUNDLED_MODEL
 from index.semantic import (
@@ -142,7 +143,7 @@ def test_the_e5_teacher_reads_a_paraphrase_the_words_miss(corpus_services: Servi
     best, _ = index.rank(corpus_services.teacher().embed_query(query), 1, items_only=True)[0]
     passage, _ = corpus_services.store.get_passages([best])[best]
     assert passage.item is not None and passage.item.number == "15"
-    hits = corpus_services.engine().search("两个部门发的文件要求互相矛盾，这属于清单哪一条？", 5)
+    hits = search_as_asked(corpus_services.library(), "两个部门发的文件要求互相矛盾，这属于清单哪一条？", 5)
     assert any(SEMANTIC in h.channels for h in hits)
 
 

@@ -29,6 +29,7 @@ from app.drafting.question import (
     YEAR,
     Asked,
     Kind,
+    asks_item,
     document_names,
     missing_checklist,
     understand,
@@ -216,7 +217,7 @@ class Judgement:
 def judge(query: str, library: Library, k: int = 8) -> Judgement:
     """Understand the question, search, shape the answer, and check it (see the module docstring)."""
     asked = understand(query, document_names(library))
-    deep = library.search(query, max(k, answerer_for(asked.kind).depth or k), asked.documents)
+    deep = library.search(query, max(k, answerer_for(asked.kind).depth or k), asked.documents, asks_item(query))
     hits = deep[:k]
     if not hits:
         return Judgement(hits, asked.kind.value, None, {}, "")

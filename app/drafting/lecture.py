@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from app.drafting.citations import Sentence, Sources, as_edited, mark, short_reference
 from app.drafting.extract import Candidate, prefer_newer, query_terms, sentence_candidates
+from app.drafting.question import search_as_asked
 from app.drafting.text import (
     HEADING_NUMBER,
     LAW_KINDS,
@@ -155,7 +156,7 @@ def pick_points(
     about = expanded(theme)
     hits = [
         h
-        for h in library.search(f"{about} {part.words}", SEARCH_DEPTH)
+        for h in search_as_asked(library, f"{about} {part.words}", SEARCH_DEPTH)
         if part.keeps(h) and h.passage.id not in used
     ]
     cands = [

@@ -22,6 +22,7 @@ from app.drafting.citations import Draft, Sentence, Sources, as_edited, mark, sh
 from app.drafting.extract import query_terms
 from app.drafting.item_scope import lists_problem
 from app.drafting.measures import SPECIFIC, clauses, general_requirement, specific_measures, warning
+from app.drafting.question import document_names
 from app.drafting.text import QueryTerms, item_text
 from index.library import Library
 from ingest.models import ChecklistItem, Hit
@@ -50,7 +51,6 @@ STATUSES = ("未启动", "推进中", "已完成", "长期坚持")
 DEFAULT_DEADLINE = "2026-06-30"
 NO_MATCH = "无匹配"
 NO_BASIS = "文档中没有找到对应的整改依据，请人工填写。"
-ITEM_QUESTION = "，属于问题清单哪一条？"  # wakes the engine's checklist channel (index/search.py)
 # Share (IDF-weighted) of the problem's words that an item's text and its everyday descriptions
 # (corpus metadata, `[checklist_plain_words]`) hold; the engine's fused score is rank-based, its best
 # item scores near 1 whatever the problem. evals/calibrate_ledger.py on ../shared/eval/dev_qa.jsonl:
@@ -151,7 +151,7 @@ def score_items(problem: str, library: Library) -> list[tuple[float, Hit]]:
     """Every checklist item the search offers for the problem, scored and ranked (no threshold yet)."""
     terms = problem_terms(problem, library)
     best: dict[tuple[str, str], tuple[float, Hit]] = {}
-    for hit in library.search(problem + ITEM_QUESTION, 30):
+    for hit in library.search(problem, 30, document_names(library).named(problem), items_first=True):
         item = hit.passage.item
         if item is not None:
             best.setdefault(

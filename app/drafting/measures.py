@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.drafting.citations import ARTICLE
+from app.drafting.question import asks_item, search_as_asked
 from app.drafting.text import (
     BOILERPLATE,
     HEADING_NUMBER,
@@ -195,7 +196,7 @@ def specific_measures(
     """Up to SPECIFIC measures for the problem: one per passage, no two alike, none another
     ROWS_PER_CLAUSE rows already carry (`used`), none in `exclude`. A problem no checklist item
     matched (`matched` False) and no passage is near in meaning (IN_DOMAIN) gets only TOPICAL ones."""
-    hits = [h for h in library.search(about, SEARCH_DEPTH) if h.passage.item is None]
+    hits = [h for h in search_as_asked(library, about, SEARCH_DEPTH) if h.passage.item is None]
     meanings = library.meaning(about, hits)
     topical_only = not matched and not (len(hits) and meanings.max() >= IN_DOMAIN)
     used = used if used is not None else Counter()
@@ -223,7 +224,7 @@ def warning(about: str, terms: QueryTerms, library: Library) -> Clause | None:
     if not scope:
         return None
     best: tuple[float, str, Hit] | None = None
-    for hit in library.search(about, 10, scope=scope):
+    for hit in library.search(about, 10, scope, asks_item(about)):
         section = hit.passage.section[-1] if hit.passage.section else ""
         if hit.passage.doc_id not in scope or not ARTICLE.match(section):
             continue
@@ -243,7 +244,7 @@ def general_requirement(library: Library) -> Clause | None:
     """The plans' way of rectifying any problem (逐项制定整改措施、明确责任和整改时限、台账式
     管理、销号制落实): the sentence of a plan richest in that wording, said once per ledger."""
     best: Clause | None = None
-    for hit in library.search(METHOD_WORDS, 20):
+    for hit in search_as_asked(library, METHOD_WORDS, 20):
         if hit.passage.item is not None or hit.meta.kind not in PLAN_KINDS:
             continue
         for raw in _SENTENCE.findall(hit.passage.text):

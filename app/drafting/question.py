@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from index.library import Library
+from ingest.models import Hit
 
 # A shared run of title characters this long names a document ("问责条例", "执行有效")...
 MIN_SHARED = 4
@@ -222,6 +223,24 @@ def document_names(library: Library) -> DocumentNames:
         ]
         names = _names[library] = DocumentNames(rows)
     return names
+
+
+# A question of which checklist item something is ("属于清单里哪一条", "对应哪一条清单内容"), not of which
+# document a checklist is ("“三级六岗”责任清单是哪个文件提出的"): its search ranks the items among themselves.
+CHECKLIST_QUESTION = re.compile(
+    r"清单.{0,6}(?:哪|第几|什么)(?!.{0,3}(?:文件|单位|部门))|(?:哪|第几)(?:一|几)?[条项].{0,6}清单"
+)
+
+
+def asks_item(question: str) -> bool:
+    """Whether the question asks which checklist item something is."""
+    return bool(CHECKLIST_QUESTION.search(question))
+
+
+def search_as_asked(library: Library, question: str, k: int) -> list[Hit]:
+    """The library searched as the question asks: the documents it names first, and the checklist items
+    ranked among themselves when it asks which item (the index reads neither from the text itself)."""
+    return library.search(question, k, document_names(library).named(question), asks_item(question))
 
 
 def named_documents(question: str, documents: Sequence[LibraryDocument]) -> list[str]:

@@ -17,7 +17,7 @@ from app.drafting.extract import (
 from app.drafting.item_scope import lists_problem
 from app.drafting.ledger import problem_terms
 from app.drafting.measures import PROBLEM_LIST, candidates, listed_problems
-from app.drafting.question import Asked, Kind
+from app.drafting.question import Asked, Kind, asks_item, search_as_asked
 from app.drafting.text import (
     PLAN_KINDS,
     QUOTED_SHORT,
@@ -104,7 +104,14 @@ def mentioned_item(library: Library, question: str) -> Hit | None:
     if not found:
         return None
     lists = sorted({h.passage.doc_id for h in library.checklist_items()})
-    return next((h for h in library.search(found.group(1), NEAREST, scope=lists) if h.passage.item), None)
+    return next(
+        (
+            h
+            for h in library.search(found.group(1), NEAREST, lists, asks_item(found.group(1)))
+            if h.passage.item
+        ),
+        None,
+    )
 
 
 def checklist(
@@ -125,7 +132,9 @@ def checklist(
     assert first is not None
     about = item_text(first)
     terms = problem_terms(about, library)
-    plans = [h for h in library.search(about, 10) if h.passage.item is None and h.meta.kind in PLAN_KINDS]
+    plans = [
+        h for h in search_as_asked(library, about, 10) if h.passage.item is None and h.meta.kind in PLAN_KINDS
+    ]
     clauses = [c for c in candidates(about, plans, terms, library) if terms.share(c.text.lower()) >= TOPICAL]
     offered = {c.hit.passage.doc_id for c in clauses}
     clauses = [

@@ -13,7 +13,7 @@ from app.drafting.extract import (
     pick,
     sentence_candidates,
 )
-from app.drafting.question import YEAR, Asked, document_names
+from app.drafting.question import YEAR, Asked, asks_item, document_names
 from app.drafting.text import (
     QueryTerms,
     as_sentence,
@@ -35,7 +35,7 @@ def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) ->
         years = set(YEAR.findall(question)) - names.years_of(documents[0])  # "2015年海事局的做法"
         others = [
             h.passage.doc_id
-            for h in library.search(question, COMPARE_DEPTH, scope=())
+            for h in library.search(question, COMPARE_DEPTH, (), asks_item(question))
             if h.passage.doc_id not in documents
         ]
         of_year = [d for d in others if names.years_of(d) & years]
@@ -50,7 +50,7 @@ def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) ->
         }
     )
     found = {
-        doc: [h for h in library.search(question, NEAREST, scope=(doc,)) if h.passage.doc_id == doc]
+        doc: [h for h in library.search(question, NEAREST, (doc,), asks_item(question)) if h.passage.doc_id == doc]
         for doc in documents
     }
     # a word only one document's passages hold ("海事局") says where to look in it, not what to compare

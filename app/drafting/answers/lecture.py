@@ -9,7 +9,7 @@ from app.drafting.extract import (
     query_terms,
 )
 from app.drafting.lecture import expanded
-from app.drafting.question import Asked, lecture_theme
+from app.drafting.question import Asked, asks_item, lecture_theme
 from app.drafting.text import (
     LAW_KINDS,
 )
@@ -31,7 +31,7 @@ def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
     local = tuple(d.id for d in documents if d.meta.kind not in LAW_KINDS and d.id not in rules)
     drafts: list[Draft] = []
     for scope in (rules, local):
-        hits = [h for h in library.search(theme, LECTURE_DEPTH, scope) if h.passage.doc_id in scope]
+        hits = [h for h in library.search(theme, LECTURE_DEPTH, scope, asks_item(theme)) if h.passage.doc_id in scope]
         drafts += spread(terms, hits, newer, False, library.meaning(theme, hits), SPREAD // 2)
     return drafts
 
