@@ -589,3 +589,12 @@ def test_a_named_document_s_part_asked_for_is_answered_by_the_section_headed_so(
     )
     assert answer.citations[0].hit.passage.section[-1] == "一、总体目标"
     assert_well_cited(answer)
+
+
+def test_a_share_or_a_name_asked_is_refused_where_the_passages_state_none(corpus_services: Services) -> None:
+    """What the answer must hold follows from what is asked: a percentage for a share, a name for a
+    person; passages that merely share the question's words do not answer it."""
+    library = corpus_services.library()
+    for question in ("公务员年度考核优秀比例是多少？", "市直机关工委书记叫什么名字？"):
+        answer = compose_answer(question, library)
+        assert not answer.supported and "没有写明" in answer.text, answer.text

@@ -181,6 +181,9 @@ def test_a_lecture_question_is_searched_by_its_theme(question: str, theme: str) 
         ("党的支部委员会每届任期几年？", "任期"),
         ("积极分子至少要培养考察多久？", "期限"),
         ("办公室的主任是哪位同志？", "人"),
+        ("市直机关工委书记叫什么名字？", "人"),  # a post's holder asked: a name must be stated
+        ("这个线上平台叫什么名字？", ""),  # a thing's name, not a person's
+        ("年度考核优秀等次的比例是多少？", "比例"),  # a share, which a count or an article number does not give
         ("决赛现场设在哪里？", "地点"),
         ("题库大约有多少道题？", "数目"),
         ("政务服务技能大赛的主题是什么？", ""),

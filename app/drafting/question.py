@@ -371,7 +371,8 @@ FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "人",
-        re.compile(r"谁|哪位|哪个人"),
+        # "工委书记叫什么": a post's holder; "平台叫什么名字" names a thing, not a person
+        re.compile(r"谁|哪位|哪个人|姓名|(?:书记|主任|部长|局长|组长|处长|科长|负责人|主席)(?:的名字)?(?:叫什么|姓什么)"),
         # a name ("组长：张三", "由张三同志"), or who holds the post ("由本单位党员负责人担任")
         re.compile(
             r"[：:]\s*[\u4e00-\u9fff]{2,4}(?:同志)?(?:[，。、；（(\s]|$)|由[\u4e00-\u9fff]{2,4}同志"
@@ -382,6 +383,12 @@ FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         "地点",
         re.compile(r"在哪里|在哪儿|哪里比|什么地方|地点"),
         re.compile(r"在[^，。；]{2,16}(?:举行|举办|召开|进行)|地点"),
+    ),
+    # a share ("优秀比例是多少"): a percentage or a fraction, which a count ("第二十一条") does not answer
+    (
+        "比例",
+        re.compile(r"比例|比率|占比|百分之几|百分比"),
+        re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[\d一二三四五六七八九十百]+|[\d一二三四五六七八九十]+分之[\d一二三四五六七八九十]+"),
     ),
     (
         "数目",
