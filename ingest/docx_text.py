@@ -19,20 +19,12 @@ from ingest.errors import UnreadableFile
 
 
 def _chinese_number(n: int, grouped: bool) -> str:
-    """一…九十九 for both Word formats; from 100 on chineseCounting goes digit by digit (一〇〇)."""
-    digits = "〇一二三四五六七八九"
+    """一…九十九 for both Word formats (cn2an); from 100 on chineseCounting goes digit by digit (一〇〇)."""
     if n <= 0 or n >= 10000 or (n >= 100 and not grouped):
-        return "".join(digits[int(d)] for d in str(n)) if n > 0 else str(n)
-    out: list[str] = []
-    zero = False
-    for power, d in zip(range(len(str(n)) - 1, -1, -1), map(int, str(n)), strict=True):
-        if d == 0:
-            zero = bool(out)
-            continue
-        out.append(("零" if zero else "") + digits[d] + ("", "十", "百", "千")[power])
-        zero = False
-    text = "".join(out)
-    return text[1:] if text.startswith("一十") else text
+        return "".join("〇一二三四五六七八九"[int(d)] for d in str(n)) if n > 0 else str(n)
+    import cn2an
+
+    return str(cn2an.an2cn(n))
 
 
 _ROMAN: tuple[tuple[int, str], ...] = (

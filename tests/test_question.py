@@ -20,6 +20,7 @@ from app.drafting.question import (
     understand,
     year_kinds,
 )
+from app.drafting.text import number_of
 from app.services import Services, build_services
 from index.library import DOCUMENTS_FILE
 from ingest.models import document_of
@@ -255,3 +256,12 @@ def test_two_named_documents_compared_is_a_comparison_even_when_one_is_named_for
     assert (
         understand("2023年执行有效方案和2025年党建要点对“先锋杯”各有什么要求？", names).kind is Kind.COMPARE
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("14", 14), ("十四", 14), ("二十", 20), ("两", 2), ("一百一十二", 112), ("条", None), ("0", None)],
+)
+def test_numbers_are_read_in_either_script(text: str, number: int | None) -> None:
+    """"清单第十四条", "第一百一十二条": the numerals a question or a heading uses (cn2an)."""
+    assert number_of(text) == number

@@ -84,19 +84,15 @@ def heading_only(text: str, headings: Sequence[str]) -> bool:
     return "，" not in body and any(body == HEADING_NUMBER.sub("", h).strip().rstrip("。") for h in headings)
 
 
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
-
-
 def number_of(text: str) -> int | None:
-    """ "14", "十四", "二十", "两" → the number (1 to 99); None for anything else."""
-    if text.isdigit():
-        return int(text)
-    tens, ten, ones = text.partition("十")
-    if not ten:
-        return _DIGITS.get(text) if len(text) == 1 else None
-    if (tens and tens not in _DIGITS) or (ones and ones not in _DIGITS) or len(tens) > 1 or len(ones) > 1:
+    """ "14", "十四", "二十", "两", "一百一十二" → the whole number (cn2an); None for anything else."""
+    import cn2an
+
+    try:
+        value = cn2an.cn2an(text.strip(), "smart")
+    except ValueError:
         return None
-    return _DIGITS.get(tens, 1) * 10 + _DIGITS.get(ones, 0)
+    return int(value) if float(value).is_integer() and value > 0 else None
 
 
 def item_text(item: ChecklistItem) -> str:

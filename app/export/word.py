@@ -211,11 +211,8 @@ def ledger_docx(ledger: Ledger) -> bytes:
     return to_bytes(doc)
 
 
-_DIGITS = "零一二三四五六七八九"
-
-
 def chinese_number(n: int) -> str:
     """（一）…（九十九）: how the second heading level is numbered."""
-    tens, ones = divmod(n, 10)
-    text = (_DIGITS[tens] if tens > 1 else "") + ("十" if tens else "") + (_DIGITS[ones] if ones else "")
-    return f"（{text}）"
+    import cn2an
+
+    return f"（{cn2an.an2cn(n)}）"
