@@ -33,10 +33,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from evals.adapt_teacher import TRAIN, load_pairs, train_part  # noqa: E402
 from evals.common import DEV_SETS, ROOT, TUNING, dev_part, squash, write_result  # noqa: E402
+from evals.learning import fit  # noqa: E402
 from evals.score_qa import build_index  # noqa: E402
-
-FOLDS = 5
-SEED = 7
 
 
 class Withheld:
@@ -59,8 +57,8 @@ class Withheld:
     def documents(self) -> list[Any]:
         return [d for d in self._library.documents() if not self._gone(d.id)]
 
-    def search(self, query: str, k: int = 10, scope: Any = None) -> list[Any]:
-        return self._keep(self._library.search(query, k + 10, scope))[:k]
+    def search(self, query: str, k: int = 10, scope: Any = (), items_first: bool = False) -> list[Any]:
+        return self._keep(self._library.search(query, k + 10, scope, items_first))[:k]
 
     def checklist_items(self) -> list[Any]:
         return self._keep(self._library.checklist_items())
@@ -136,10 +134,6 @@ def main() -> None:
     if not all(p.is_file() for p in DEV_SETS) or not TRAIN.is_dir():
         print("跳过：找不到 ../shared/eval 或 ../shared/train（只在开发环境中有）。")
         return
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
-
     from app.drafting.answerability import MODEL_FILE
     from app.services import build_services
     from app.settings import Settings
@@ -168,43 +162,23 @@ def main() -> None:
     rows = examples(
         library, [q for q in dev if dev_part(q["id"]) == TUNING] + fitted_on[::stride][: args.pairs]
     )
-    names = sorted({k for r in rows for k in r} - {"group", "source", "twin", "label"})
-    x = np.asarray([[r.get(n, np.nan) for n in names] for r in rows], dtype=np.float64)
-    x = np.where(np.isnan(x), np.nanmean(x, axis=0), x)  # a feature absent (no teacher) counts as its mean
-    y = np.asarray([r["label"] for r in rows])
-    groups = [r["group"] for r in rows]
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    z = (x - mean) / scale
-    oof = np.zeros(len(rows))
-    for train_idx, test_idx in GroupKFold(n_splits=FOLDS).split(z, y, groups):
-        fold = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(
-            z[train_idx], y[train_idx]
-        )
-        oof[test_idx] = fold.predict_proba(z[test_idx])[:, 1]
-    cut = best_cut(oof.tolist(), y.tolist(), args.keep)
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(z, y)
-    cv = report(rows, oof.tolist(), cut)
+    fitted = fit(rows)
+    labels = [r["label"] for r in rows]
+    cut = best_cut(fitted.out_of_fold.tolist(), labels, args.keep)
+    cv = report(rows, fitted.out_of_fold.tolist(), cut)
     # the held-out dev questions and pairs, in aggregate only: what the model does on questions it never saw
     unseen = examples(
         library,
         [q for q in dev if dev_part(q["id"]) != TUNING] + [p for p in pairs if p["id"] not in train_ids],
     )
-    held = np.asarray([[r.get(n, np.nan) for n in names] for r in unseen], dtype=np.float64)
-    held = np.where(np.isnan(held), mean, held)
-    held_out = report(unseen, model.predict_proba((held - mean) / scale)[:, 1].tolist(), cut)
-    saved = {
-        "fitted_by": "evals/fit_answerability.py",
-        "features": names,
-        "mean": mean.round(6).tolist(),
-        "scale": scale.round(6).tolist(),
-        "weights": model.coef_[0].round(6).tolist(),
-        "intercept": round(float(model.intercept_[0]), 6),
-        "threshold": round(float(cut), 4),
-        "examples": {"positives": int(y.sum()), "negatives": int(len(y) - y.sum())},
-        "cross_validated": cv,
-        "held_out": held_out,
-    }
+    held_out = report(unseen, fitted.probabilities(unseen).tolist(), cut)
+    saved = fitted.saved(
+        "evals/fit_answerability.py",
+        cut,
+        examples={"positives": sum(labels), "negatives": len(labels) - sum(labels)},
+        cross_validated=cv,
+        held_out=held_out,
+    )
     MODEL_FILE.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     write_result("answerability_fit.json", {**saved, "seconds": round(time.monotonic() - started)})
     print(
@@ -213,7 +187,7 @@ def main() -> None:
             ensure_ascii=False,
         )
     )
-    for name, weight in sorted(zip(names, saved["weights"], strict=True), key=lambda t: -abs(t[1])):
+    for name, weight in sorted(zip(fitted.names, saved["weights"], strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:28} {weight:+.3f}")
 
 

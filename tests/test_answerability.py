@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from app.drafting.answerability import MODEL_FILE, load_model
+from app.drafting.answerability import MODEL_FILE
 from app.drafting.answers import ANSWERERS
 from app.drafting.composer import compose_answer, judge
+from app.drafting.learned import load_model
 from app.drafting.question import Kind
 from app.services import Services, build_services
 from tests.conftest import FIXTURES, make_settings
@@ -25,7 +26,7 @@ def test_model_is_fitted_by_its_script_with_cross_validated_figures() -> None:
 
 
 def test_features_the_composer_reads_are_the_ones_the_model_was_fitted_on(corpus_services: Services) -> None:
-    model = load_model()
+    model = load_model(MODEL_FILE)
     assert model is not None
     decided = judge("党支部书记每届任期几年？", corpus_services.library())
     assert set(decided.features) == set(model.names)  # the bundled corpus has teacher vectors: all present
@@ -34,14 +35,14 @@ def test_features_the_composer_reads_are_the_ones_the_model_was_fitted_on(corpus
 
 def test_an_absent_feature_counts_as_its_training_mean() -> None:
     """A library without teacher vectors (a large one) is read as average, not as unlike the question."""
-    model = load_model()
+    model = load_model(MODEL_FILE)
     assert model is not None
     expected = 1 / (1 + math.exp(-model.intercept))
     assert model.probability({}) == pytest.approx(expected)
 
 
 def test_evidence_the_channels_agree_on_weighs_for_an_answer() -> None:
-    model = load_model()
+    model = load_model(MODEL_FILE)
     assert model is not None
     base = dict(zip(model.names, model.mean.tolist(), strict=True))
     assert model.probability({**base, "channels_agree": 1.0}) > model.probability(

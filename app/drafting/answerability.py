@@ -20,10 +20,7 @@ weights in answerability.json.
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +35,7 @@ from ingest.models import Hit
 if TYPE_CHECKING:
     from app.drafting.citations import Draft
 
-MODEL_FILE = Path(__file__).with_name("answerability.json")
+MODEL_FILE = Path(__file__).with_name("answerability.json")  # fitted by evals/fit_answerability.py
 PASSAGE_DEPTH = 3  # best passages whose text the coverage feature reads
 MEANING_DEPTH = 8  # passages whose teacher cosine is read
 AGREEING_RANK = 3  # a channel agrees on a passage when it ranks it this high
@@ -98,40 +95,3 @@ def features(evidence: Evidence, library: Library, query: str) -> dict[str, floa
         values["teacher_cited"] = float(hits[best] in cited_hits)
     values.update({f"kind_{kind.value}": float(asked.kind is kind) for kind in Kind})
     return values
-
-
-@dataclass(frozen=True)
-class Model:
-    """Standardised logistic regression: names, means, scales, weights, intercept and the cut."""
-
-    names: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    intercept: float
-    threshold: float
-
-    def probability(self, values: dict[str, float]) -> float:
-        """P(answered); a feature not given counts as its training mean."""
-        x = np.asarray(
-            [values.get(n, m) for n, m in zip(self.names, self.mean, strict=True)], dtype=np.float64
-        )
-        z = float(((x - self.mean) / self.scale) @ self.weights + self.intercept)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-@cache
-def load_model(path: Path = MODEL_FILE) -> Model | None:
-    """The fitted model, or None before evals/fit_answerability.py has written one."""
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return Model(
-        tuple(saved["features"]),
-        np.asarray(saved["mean"]),
-        np.asarray(saved["scale"]),
-        np.asarray(saved["weights"]),
-        float(saved["intercept"]),
-        float(saved["threshold"]),
-    )

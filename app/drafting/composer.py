@@ -19,11 +19,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from app.drafting.answerability import MODEL_FILE, Evidence, features, load_model
+from app.drafting.answerability import MODEL_FILE, Evidence, features
 from app.drafting.answers import Request, answerer_for, checklist, fact, listing
 from app.drafting.citations import Draft, Sentence, Source, Sources
 from app.drafting.extract import NEAREST, WHAT_IS, defining, extractive, query_terms
 from app.drafting.item_scope import lists_problem
+from app.drafting.learned import load_model
 from app.drafting.question import (
     PLACEHOLDER,
     YEAR,
@@ -203,14 +204,14 @@ class Judgement:
         """The probability that the drafted answer answers the question (0 when nothing was drafted)."""
         if self.answer is None:
             return 0.0
-        model = load_model()
+        model = load_model(MODEL_FILE)
         if model is None:
             raise FileNotFoundError(f"缺少回答判断模型 {MODEL_FILE}；请运行 evals/fit_answerability.py。")
         return model.probability(self.features)
 
     @property
     def answered(self) -> bool:
-        model = load_model()
+        model = load_model(MODEL_FILE)
         return not self.why and self.answer is not None and model is not None and self.score >= model.threshold
 
 
