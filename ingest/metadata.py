@@ -2,9 +2,11 @@
 
 A sidecar `NAME.meta.toml` beside `NAME.ext` gives title, issuer, date, doc_number,
 kind (and optionally supersedes). Users' own folders rarely have sidecars, so the
-official-document layout is read instead: the issuing organ heads the page, the
-document number (东直〔2025〕3号) stands on its own line, the title sits in
-《》 of "关于印发《…》的通知" or on the first heading line, and the date closes the notice.
+official-document layout (GB/T 9704) is read instead: the issuing organ heads the page
+(发文机关标志, "××委员会" or "××文件"), the document number (东直〔2025〕3号) stands on its own
+line, the title sits in 《》 of "关于印发《…》的通知" or is the line, possibly wrapped over two,
+that ends in what the document is (通知, 方案, 要点, 意见…), never the organ's line; the
+signature (署名) and the date (成文日期, also in Chinese numerals: 二〇二六年三月十八日) close it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ SIDECAR_SUFFIX = ".meta.toml"
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
 _DATE_LINE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")
+_CN_DATE_LINE = re.compile(r"^\s*([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日\s*$")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+# What a title names the document as: its last word (GB/T 9704 titles end in the document's kind).
+_TITLE_ENDS = (
+    "通知", "通报", "方案", "要点", "计划", "清单", "意见", "办法", "规定", "细则", "条例", "准则",
+    "决定", "规则", "章程", "制度", "安排", "报告", "纪要", "批复", "请示", "函", "解释",
+)  # fmt: skip
+_TITLE_LINES = 4  # the title is among the head's first lines that may be one; later ones are the body
+_MAX_TITLE = 60  # characters a title (both lines together) may run to
 _DATE_ANY = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _ISSUED_TITLE = re.compile(r"关于印发\s*《([^》]{4,80})》")
 _ORGAN_END = (
@@ -49,6 +60,8 @@ _KINDS = (
     ("方案", "方案"),
     ("计划", "方案"),
     ("通知", "通知"),
+    ("意见", "意见"),
+    ("办法", "办法"),
     ("机关党建", "刊物"),
     ("法", "法律"),
 )
@@ -97,27 +110,63 @@ def _lines(text: str, limit: int = 40) -> list[str]:
     return [line.strip().lstrip("#").strip() for line in text.splitlines()[:limit] if line.strip()]
 
 
+def _organ_line(line: str) -> bool:
+    """The issuing organ's line (发文机关标志): "中共××委员会", "××局", "××文件" — never a title."""
+    compact = re.sub(r"\s+", "", line)
+    return len(compact) <= 40 and compact.removesuffix("文件").endswith(_ORGAN_END) and "关于" not in compact
+
+
+def _title_candidates(text: str) -> list[str]:
+    """The head's lines that may be (part of) the title: not the organ, number, date, a heading, or the
+    addressees (主送机关, ending in "：")."""
+    return [
+        line
+        for line in _lines(text, 15)
+        if 2 <= len(line) <= _MAX_TITLE
+        and not line.endswith(("。", "：", ":"))
+        and not _DATE_ANY.fullmatch(line)
+        and not _CN_DATE_LINE.match(line)
+        and not _DOC_NUMBER.fullmatch(re.sub(r"\s+", "", line))
+        and not starts_heading(line)
+        and not _organ_line(line)
+    ]
+
+
 def infer_title(text: str, fallback: str) -> str:
+    """The title: the 《…》 a notice issues, else the line ending in the document's kind (joined with the
+    line before it when the title wraps), else the first line that may be a title."""
     issued = _ISSUED_TITLE.search(text[:2000])
     if issued:
         return re.sub(r"\s+", "", issued.group(1))
-    for line in _lines(text, 15):
-        if (
-            4 <= len(line) <= 60
-            and not line.endswith(("。", "：", ":"))
-            and not _DATE_ANY.fullmatch(line)
-            and not starts_heading(line)
-        ):
-            return line
-    return fallback
+    lines = _lines(text, 15)
+    candidates = _title_candidates(text)
+    for line in candidates[:_TITLE_LINES]:
+        if re.sub(r"\s+", "", line).endswith(_TITLE_ENDS):
+            at = lines.index(line)
+            before = lines[at - 1] if at else ""
+            wrapped = (
+                before in candidates
+                and not before.endswith(_TITLE_ENDS)
+                and len(before) + len(line) <= _MAX_TITLE
+            )
+            return before + line if wrapped else line
+    return next((line for line in candidates if len(line) >= 4), fallback)
 
 
 def infer_date(text: str) -> str:
-    head = text[:4000]
-    for line in head.splitlines():
+    """The date standing on a line of its own (成文日期, in Arabic or Chinese numerals), else the first
+    date the head mentions."""
+    for line in text.splitlines():
         m = _DATE_LINE.match(line)
         if m:
             return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+        m = _CN_DATE_LINE.match(line)
+        if m:
+            import cn2an
+
+            year = "".join(_CN_DIGITS[c] for c in m[1])
+            return f"{year}-{int(cn2an.cn2an(m[2], 'strict')):02d}-{int(cn2an.cn2an(m[3], 'strict')):02d}"
+    head = text[:4000]
     m = _DATE_ANY.search(head)
     if m:
         return f"{m[1]}-{int(m[2]):02d}" + (f"-{int(m[3]):02d}" if m[3] else "")
@@ -125,14 +174,22 @@ def infer_date(text: str) -> str:
 
 
 def infer_issuer(text: str) -> str:
+    """The organ heading the page ("××文件" less "文件"), else the signature just above the date line."""
     for line in _lines(text, 6):
-        compact = re.sub(r"\s+", "", line)
-        if len(compact) <= 30 and compact.endswith(_ORGAN_END) and "关于" not in compact:
-            return compact
+        if _organ_line(line):
+            return re.sub(r"\s+", "", line).removesuffix("文件")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for at, line in enumerate(lines[1:], start=1):
+        if (_DATE_LINE.match(line) or _CN_DATE_LINE.match(line)) and _organ_line(lines[at - 1]):
+            return re.sub(r"\s+", "", lines[at - 1])
     return ""
 
 
 def infer_kind(title: str) -> str:
+    """The document's kind from its title: the kind word it ends in first, else one it holds."""
+    for key, kind in _KINDS:
+        if title.endswith(key):
+            return kind
     for key, kind in _KINDS:
         if key in title:
             return kind

@@ -1,6 +1,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 from ingest.discovery import SourceFile
 from ingest.metadata import document_meta, infer_date, infer_issuer, infer_title
 from ingest.pipeline import content_hash, document_passages, read_document
@@ -55,3 +57,43 @@ def test_a_name_too_long_for_a_sidecar_beside_it_is_still_read(tmp_path: Path) -
     path.write_text(NOTICE, encoding="utf-8")
     doc = read_document(SourceFile(path, path.name), content_hash(path, 0))
     assert doc.meta.title == "2025年市直机关党的建设要点" and document_passages(doc, 0)
+
+
+UNIT = Path(__file__).resolve().parent / "fixtures" / "unit"
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "issuer", "date", "number", "kind"),
+    [
+        (  # 红头 "××文件", 文号, a title wrapped over two lines, 主送, 署名 and a date in Chinese numerals
+            "红头通知_两行标题.txt",
+            "关于开展2026年“清风青溪”廉洁文化月活动的通知",
+            "中共青溪县市场监督管理局机关委员会",
+            "2026-03-18",
+            "青市监机党〔2026〕7号",
+            "通知",
+        ),
+        (  # the organ's line right above the title is never the title
+            "机关党委_工作要点.txt",
+            "2026年机关党建工作要点",
+            "中共临湖区卫生健康局机关委员会",
+            "2026-01-20",
+            "",
+            "要点",
+        ),
+        (  # no 红头: the signature above the date is the issuer
+            "廉政意见_无红头.txt",
+            "关于进一步加强机关干部八小时以外监督的意见",
+            "青溪县农业农村局",
+            "2026-02-09",
+            "",
+            "意见",
+        ),
+    ],
+)
+def test_a_units_own_documents_metadata_is_read_off_their_layout(
+    name: str, title: str, issuer: str, date: str, number: str, kind: str
+) -> None:
+    path = UNIT / name
+    meta = document_meta(path, path.read_text(encoding="utf-8"))
+    assert (meta.title, meta.issuer, meta.date, meta.doc_number, meta.kind) == (title, issuer, date, number, kind)

@@ -23,8 +23,8 @@ BOILERPLATE = re.compile(
     r"|(?:根据|按照)本(?:条例|细则|规定|准则|办法)[^。]{0,30}制定|制定[^。]{0,40}(?:实施办法|贯彻落实办法|实施细则)"
     r"|另行规定"
 )
-PLAN_KINDS = frozenset({"方案", "要点", "通知"})  # documents whose sentences are measures to take
-LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则", "法律"})  # documents made of articles
+PLAN_KINDS = frozenset({"方案", "要点", "通知", "意见"})  # documents whose sentences are measures to take
+LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则", "办法", "法律"})  # documents made of articles
 # What an action in a plan looks like: the measures a checklist item is answered with.
 MEASURE = re.compile(
     r"整改措施|整改时限|台账|销号|(?:建立|健全|完善)[^。；]{0,24}(?:机制|制度)|开展[^。；]{0,30}(?:整治|整改|专项|行动)"
