@@ -143,6 +143,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool) -> None:
         click.echo(f"提示：{services.semantic_note}", err=True)
     for path, reason in report.rejected:
         click.echo(f"跳过 {path}：{reason}", err=True)
+    for doc_id, items in report.checklist_items.items():
+        click.echo(f"{doc_id}：识别出问题清单 {items} 条")
     click.echo(
         f"完成：新增或更新 {len(report.ingested)} 个文档（{report.passages} 个段落），"
         f"未变化 {len(report.unchanged)} 个，删除 {len(report.removed)} 个，"

@@ -206,9 +206,18 @@ def cited_html(text: str, shown_from: int, start: int, end: int) -> str:
 
 
 # --- upload and delete -------------------------------------------------------
+def _items_found(report: IngestReport, doc_id: str) -> str:
+    """"，识别出问题清单 15 条" for a document with checklist items: a missed checklist is visible."""
+    items = report.checklist_items.get(doc_id)
+    return f"，识别出问题清单 {items} 条" if items else ""
+
+
 def report_lines(report: IngestReport) -> list[tuple[str, str]]:
     """(level, line) per file, level being the st function to show it with."""
-    lines = [("success", f"已导入 {Path(doc_id).name}：{n} 个段落") for doc_id, n in report.ingested]
+    lines = [
+        ("success", f"已导入 {Path(doc_id).name}：{n} 个段落" + _items_found(report, doc_id))
+        for doc_id, n in report.ingested
+    ]
     lines += [
         ("info", f"未重新导入 {Path(doc_id).name}：与文件库中的版本相同") for doc_id in report.unchanged
     ]

@@ -254,6 +254,7 @@ class Services:
         if accepted:
             done = self._ingest(accepted, progress=progress)
             report.ingested, report.unchanged = done.ingested, done.unchanged
+            report.checklist_items = done.checklist_items
             report.rejected += done.rejected
         return report
 

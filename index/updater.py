@@ -48,6 +48,8 @@ class IngestReport:
     """What one ingest run did, for the CLI summary, the upload page and the benchmarks."""
 
     ingested: list[tuple[str, int]] = field(default_factory=list)  # doc id, passages
+    # doc id -> checklist items found in it, so a checklist the parser missed shows as one not found
+    checklist_items: dict[str, int] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # file, reason
     removed: list[str] = field(default_factory=list)
@@ -112,6 +114,9 @@ def ingest_files(
             fresh = frozenset(doc.id for doc, _ in pending if doc.id not in known)
             store.put_documents(pending, vectors.tolist(), new=fresh)
         report.ingested.extend((doc.id, len(passages)) for doc, passages in pending)
+        report.checklist_items.update(
+            {doc.id: n for doc, passages in pending if (n := sum(1 for p in passages if p.item))}
+        )
         report.characters += sum(len(doc.text) for doc, _ in pending)
         pending.clear()
 

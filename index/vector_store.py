@@ -76,6 +76,8 @@ def _passage_metadata(passage: Passage, meta: DocumentMeta) -> dict[str, str | i
         "category": item.category if item else "",
         "checklist": item.checklist if item else "",
         "item_plain": item.plain_words if item else "",
+        # a table row's problem cell, where the passage is the whole row ("4 文风会风方面 会议多… 办公室")
+        "item_text": item.text if item and item.text != passage.text else "",
         **{name: getattr(meta, name) for name in _META_FIELDS},
     }
 
@@ -87,7 +89,7 @@ def passage_from_record(text: str, md: dict[str, Any]) -> tuple[Passage, Documen
             number=md["item"],
             category=md["category"],
             checklist=md["checklist"],
-            text=text,
+            text=str(md.get("item_text") or text),
             plain_words=str(md.get("item_plain", "")),
         )
         if md.get("item")

@@ -3,7 +3,8 @@
 Staff ask "which item of the checklist is this?", and the answer must cite the
 item's number and category. So each item is found with its span and becomes
 its own passage, whether the checklist came as numbered lines under category
-headings or as a Word table that the .docx loader wrote as tab-separated rows.
+headings or as a Word table that the .docx loader wrote as tab-separated rows — found
+by header names and numbering, wherever it stands in the document.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ _CATEGORY = re.compile(
 )
 _ITEM = re.compile(r"^(?P<number>\d{1,3})[.．、]\s*(?P<text>\S.*)$")
 _CELL_MARKER = re.compile(r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])\s*")
+INTRODUCTION = 6  # lines between a checklist's title and its first category or item (an introduction)
+_ATTACHMENT = re.compile(r"^附件\d*[：:]?\s*")
 NUMBER_HEADERS = ("序号", "编号")
-TEXT_HEADERS = ("问题表现", "具体表现", "主要表现", "问题描述", "问题", "内容")
+TEXT_HEADERS = ("问题表现", "具体表现", "主要表现", "问题描述", "存在问题", "问题", "内容")
 CATEGORY_HEADERS = ("类别", "方面", "类型", "分类")
 
 
@@ -49,28 +52,51 @@ def extract_checklist_items(text: str) -> list[tuple[ChecklistItem, int, int]]:
 
 
 def find_checklists(text: str) -> list[Checklist]:
-    """Checklists in `text`; a title line naming a 清单 must be followed directly by items or a table."""
+    """Checklists in `text`, found by their structure: a table whose header names a number and a problem
+    column, wherever it stands (after an introduction, with extra columns such as 整改措施 or 责任单位: a
+    ledger-shaped table lists problems too), titled by the 清单 title above it (else the nearest line
+    above that may be a title); or numbered lines under category headings below a 清单 title, a few
+    lines of introduction between them allowed."""
     lines, pos = [], 0
     for raw in text.split("\n"):
         lines.append(_Line(pos, pos + len(raw), raw.strip(" \u3000")))
         pos += len(raw) + 1
     found: list[Checklist] = []
+    title, title_at, title_line = "", 0, 0  # the latest 清单 title seen: its text, offset and line
     i = 0
     while i < len(lines):
-        title = _TITLE.match(lines[i].text)
-        if title is None:
-            i += 1
-            continue
-        body = [x for x in lines[i + 1 :] if x.text]
-        items = _table_items(body, title["title"]) if body and "\t" in body[0].text else []
-        items = items or _list_items(body, title["title"])
+        line = lines[i]
+        named = _TITLE.match(line.text)
+        if named is not None:
+            title, title_at, title_line = named["title"], line.start, i
+        elif title and i - title_line > INTRODUCTION + 1:
+            title = ""  # too far below to be what the title names
+        body = [x for x in lines[i + (named is not None) :] if x.text]
+        items: list[tuple[ChecklistItem, int, int]] = []
+        if body and "\t" in body[0].text:
+            items = _table_items(body, title or _nearest_title(lines, i))
+        elif named is not None:
+            items = next(
+                (got for skip in range(INTRODUCTION + 1) if len(got := _list_items(body[skip:], title)) >= 2), []
+            )
         if len(items) < 2:
             i += 1
             continue
-        found.append(Checklist(title["title"], lines[i].start, items[-1][2], tuple(items)))
+        start = title_at if title and title_at <= line.start else line.start
+        found.append(Checklist(items[0][0].checklist, start, items[-1][2], tuple(items)))
+        title = ""  # a title names one checklist
         while i < len(lines) and lines[i].start < items[-1][2]:
             i += 1
     return found
+
+
+def _nearest_title(lines: list[_Line], at: int) -> str:
+    """The nearest line above a table that may title it (short, not a sentence), else 问题清单."""
+    for line in reversed(lines[max(0, at - INTRODUCTION - 2) : at]):
+        text = _ATTACHMENT.sub("", line.text)
+        if 2 <= len(text) <= 40 and not re.search(r"[，。；：！？,;:!?\t]", text):
+            return text
+    return "问题清单"
 
 
 def _list_items(body: list[_Line], title: str) -> list[tuple[ChecklistItem, int, int]]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from app.cli import cli
 from ingest.checklist import extract_checklist_items
 from ingest.clean import clean_text
+from ingest.discovery import SourceFile
 from ingest.models import ChecklistItem
+from ingest.pipeline import content_hash, document_passages, read_document
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
 TITLE = "2025年市直机关作风建设重点问题清单"
@@ -85,3 +90,57 @@ def test_plan_paragraphs_and_body_mentions_are_not_checklists() -> None:
 
 def test_a_title_without_items_is_not_a_checklist() -> None:
     assert extract_checklist_items("落实责任清单\n\n各单位要按照清单抓好落实。\n1.加强领导。") == []
+
+
+UNIT = Path(__file__).resolve().parent / "fixtures" / "unit"
+
+
+def _items(name: str) -> list[ChecklistItem]:
+    path = UNIT / name
+    doc = read_document(SourceFile(path, name), content_hash(path, 0))
+    return [p.item for p in document_passages(doc, 0) if p.item]
+
+
+def test_a_table_checklist_after_an_introduction_with_merged_category_cells() -> None:
+    """The title, two lines of introduction, then the table (序号, 类别 merged down, 问题表现, and columns
+    a checklist does not need): all 15 items, each with its category and the title as its checklist."""
+    items = _items("作风问题清单_表格在说明之后.docx")
+    assert [i.number for i in items] == [str(n) for n in range(1, 16)]
+    assert len({i.category for i in items}) == 5 and items[3].category == "文风会风方面"
+    assert {i.checklist for i in items} == {"临湖区卫生健康局2026年作风问题清单"}
+    assert items[3].text == "会议多、会议长，陪会现象突出"  # the problem, not the row's other cells
+
+
+def test_a_ledger_shaped_table_lists_problems_too() -> None:
+    """序号 / 存在问题 / 整改措施 / 责任单位 / 完成时限 with no 清单 title: titled by the line above it."""
+    items = _items("整改台账_表格.docx")
+    assert [i.text for i in items][:1] == ["党员学习积分排名靠后，学习流于形式"]
+    assert len(items) == 3 and items[0].checklist == "机关党委2026年第一季度整改台账"
+
+
+def test_ingest_says_how_many_checklist_items_each_document_has(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(UNIT / "作风问题清单_表格在说明之后.docx", folder / "清单.docx")
+    shutil.copy(UNIT / "机关党委_工作要点.txt", folder / "要点.txt")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "ingest", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "docs/清单.docx：识别出问题清单 15 条" in result.output
+    assert "要点.txt：识别出" not in result.output
+
+
+def test_a_table_items_answer_names_it_without_the_rows_other_cells(tmp_path: Path) -> None:
+    """"第4条（类别）：问题表现" — not the row with its number, category, unit and deadline pasted in."""
+    from app.drafting.composer import compose_answer
+    from app.services import build_services
+    from tests.conftest import make_settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(UNIT / "作风问题清单_表格在说明之后.docx", folder / "清单.docx")
+    services = build_services(make_settings(tmp_path / "data"))
+    services.ingest([folder])
+    answer = compose_answer("会议太多太长，还要陪会，属于清单哪一条？", services.library())
+    assert answer.items and answer.items[0].number == "4"
+    assert "第4条（文风会风方面）：会议多、会议长，陪会现象突出。" in answer.text
+    assert "2026年6月30日" not in answer.text and "办公室" not in answer.text
