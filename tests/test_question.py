@@ -265,3 +265,19 @@ def test_two_named_documents_compared_is_a_comparison_even_when_one_is_named_for
 def test_numbers_are_read_in_either_script(text: str, number: int | None) -> None:
     """"清单第十四条", "第一百一十二条": the numerals a question or a heading uses (cn2an)."""
     assert number_of(text) == number
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("廉洁自律准则对党员提出了哪些要求？", "库里没有《廉洁自律准则》。"),  # a rule the library lacks, by its name
+        ("按政治生活准则，批评与自我批评怎么开展？", "库里没有《政治生活准则》。"),
+        ("纪律处分条例对收受礼金怎么规定？", ""),  # held as 中国共产党纪律处分条例
+        ("按八项规定实施细则，出差能住什么房间？", ""),
+        ("这个条例对党员有什么要求？", ""),  # no name: a pronoun
+        ("文件里有啥具体破解办法？", ""),  # 办法, 规定, 方案: everyday words as often as names
+    ],
+)
+def test_a_rule_named_that_the_library_lacks_is_said_to_be_missing(question: str, line: str) -> None:
+    names = DocumentNames(LIBRARY)
+    assert names.missing(question, names.named(question)) == line

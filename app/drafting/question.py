@@ -80,6 +80,13 @@ _QUOTED = re.compile(r"《([^》]{2,40})》")  # book-title marks: a name; “�
 _QUOTES = re.compile(r"[《》“”\"'‘’〈〉「」]")
 _YEAR_RUN = re.compile(r"[\d\-－—~～]+年?")
 _ISSUE = re.compile(r"第[一二三四五六七八九十\d]+期")  # a magazine's issue
+# A rule named by its own name ("纪律处分条例对…", "按廉洁自律准则，…"): at the question's start, after a
+# mark, or after 按/按照/根据/依据/对照; of the kinds whose names are names, not everyday words ("有关规定",
+# "工作方案", "具体办法" are not). Its first words, then its kind.
+_RULE_NAME = re.compile(
+    r"(?:按照|根据|依据|对照|按|依|^|[，。？！、；：\s《“])([\u4e00-\u9fff]{3,10}?)(条例|准则|细则|章程)"
+)
+_NOT_A_NAME = ("这", "那", "该", "此", "本", "其", "上述", "有关", "相关", "哪", "什么", "各")
 _TITLE_YEARS = re.compile(r"((?:19|20)\d\d)\s*(?:[-－—~～至到]\s*((?:19|20)\d\d))?")
 
 
@@ -172,15 +179,27 @@ class DocumentNames:
             years.update(str(y) for y in range(int(span.group(1)), int(span.group(2) or span.group(1)) + 1))
         return years
 
+    def _holds_name(self, name: str) -> bool:
+        """Whether some title (or checklist part, or everyday short name) holds the name or it them."""
+        wanted = _plain(name)
+        return any(wanted in t or t in wanted for t in [*self.plain_titles.values(), *self.parts]) or any(
+            short in wanted and known for short, known in self.short.items()
+        )
+
     def missing(self, question: str, named: Sequence[str]) -> str:
         """A line saying which document or year the question names that the library does not hold
         ("库里没有2026年的问题清单；最近的是2025年的《…》"); "" when it holds them all."""
         for quoted in _QUOTED.findall(question):
-            wanted = _plain(quoted)
-            if len(wanted) >= MIN_SHARED and not any(
-                wanted in t or t in wanted for t in [*self.plain_titles.values(), *self.parts]
-            ):
+            if len(_plain(quoted)) >= MIN_SHARED and not self._holds_name(quoted):
                 return f"库里没有《{quoted}》。"
+        for found in _RULE_NAME.finditer(question.strip()):
+            # "纪律处分条例", "廉洁自律准则": a rule's own name, no run of whose first words a title holds
+            # (people shorten titles: "党内政治生活准则" for 关于新形势下党内政治生活的若干准则)
+            core, kind = _plain(found.group(1)), found.group(2)
+            size = min(MIN_SHARED, len(core))
+            runs = [core[i : i + size] for i in range(len(core) - size + 1)]
+            if not core.startswith(_NOT_A_NAME) and not any(self._holds_name(run) for run in runs):
+                return f"库里没有《{found.group(1)}{kind}》。"
         for issue in _ISSUE.findall(question):
             if not any(issue in self.title[d] for d in named or self.order):
                 issues = [t for t in self.title.values() if _ISSUE.search(t)]
