@@ -55,6 +55,7 @@ _BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+>|]\s|---)")
 _CLAUSE_MARK = re.compile(r"[，、,；：。]")
 _FIELD_LABEL = re.compile(r"^[\u4e00-\u9fff]{1,4}[：:]")  # 报：… 送：… 主办：… start a new field
 _DANGLING_MIN = 10
+_ATTACHMENT_TITLE = re.compile(r"^附件\s*\d*\s*[：:]\s*\S")  # an attachment names itself on one line
 
 
 def clean_text(text: str) -> str:
@@ -181,6 +182,8 @@ def _is_dangling(line: str) -> bool:
     bare = line.strip("*")
     if len(bare) < _DANGLING_MIN or ends_sentence(bare) or "\t" in line or _BLOCK_START.match(line):
         return False
+    if _ATTACHMENT_TITLE.match(bare):
+        return False  # "附件2：……问题清单": an attachment's title line, whole
     if heading_kind(bare) and not re.search(r"[。！？；]", bare):
         return False  # a heading line such as 一、总体目标，…
     return bool(_CLAUSE_MARK.search(bare))

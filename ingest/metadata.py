@@ -32,6 +32,7 @@ _TITLE_ENDS = (
 )  # fmt: skip
 _TITLE_LINES = 4  # the title is among the head's first lines that may be one; later ones are the body
 _MAX_TITLE = 60  # characters a title (both lines together) may run to
+_ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]\s*")
 _DATE_ANY = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _ISSUED_TITLE = re.compile(r"关于印发\s*《([^》]{4,80})》")
 _ORGAN_END = (
@@ -134,7 +135,12 @@ def _title_candidates(text: str) -> list[str]:
 
 def infer_title(text: str, fallback: str) -> str:
     """The title: the 《…》 a notice issues, else the line ending in the document's kind (joined with the
-    line before it when the title wraps), else the first line that may be a title."""
+    line before it when the title wraps), else the first line that may be a title; an attachment's
+    marker ("附件2：") is not part of it."""
+    return _ATTACHMENT.sub("", _title(text, fallback))
+
+
+def _title(text: str, fallback: str) -> str:
     issued = _ISSUED_TITLE.search(text[:2000])
     if issued:
         return re.sub(r"\s+", "", issued.group(1))

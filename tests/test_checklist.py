@@ -144,3 +144,13 @@ def test_a_table_items_answer_names_it_without_the_rows_other_cells(tmp_path: Pa
     assert answer.items and answer.items[0].number == "4"
     assert "第4条（文风会风方面）：会议多、会议长，陪会现象突出。" in answer.text
     assert "2026年6月30日" not in answer.text and "办公室" not in answer.text
+
+
+def test_numbered_items_under_categories_after_an_attachments_title_and_an_introduction() -> None:
+    """附件2：…问题清单, two lines of introduction, then 一、… categories with numbered problems."""
+    items = _items("编号清单_说明在前.txt")
+    assert [(i.number, i.category) for i in items] == [
+        ("1", "学风方面"), ("2", "学风方面"), ("3", "会风文风方面"),
+        ("4", "会风文风方面"), ("5", "调研督查方面"), ("6", "调研督查方面"),
+    ]  # fmt: skip
+    assert items[0].checklist == "青溪县农业农村局2026年形式主义官僚主义问题清单"

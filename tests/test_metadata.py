@@ -81,6 +81,14 @@ UNIT = Path(__file__).resolve().parent / "fixtures" / "unit"
             "",
             "要点",
         ),
+        (  # an attachment: its marker is not part of the title
+            "编号清单_说明在前.txt",
+            "青溪县农业农村局2026年形式主义官僚主义问题清单",
+            "",
+            "2026-05",
+            "",
+            "清单",
+        ),
         (  # no 红头: the signature above the date is the issuer
             "廉政意见_无红头.txt",
             "关于进一步加强机关干部八小时以外监督的意见",
