@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import html
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 from app.services import Services
-from index.library import superseded_by
+from index.library import Library, superseded_by
 from index.updater import IngestReport
 from index.vector_store import StoredDocument
 from ingest.discovery import SourceFile
@@ -96,18 +97,26 @@ def superseded_notes(docs: Sequence[StoredDocument]) -> dict[str, str]:
 
 # Pixel widths of the table's columns: all inside the page at 1366 px; a long title shows on hover.
 TABLE_WIDTHS = {
-    "标题": 270,
-    "发文机关": 170,
+    "标题": 230,
+    "发文机关": 150,
     "日期": 90,
     "文号": 90,
     "类别": 50,
     "段落数": 55,
+    "清单条目": 60,
     "状态": 60,
     "文件": 80,
 }
 
 
-def table_rows(docs: Sequence[StoredDocument], notes: Mapping[str, str]) -> list[dict[str, object]]:
+def item_counts(library: Library) -> dict[str, int]:
+    """Checklist items found in each document: a checklist the parser missed shows as 0."""
+    return dict(Counter(h.passage.doc_id for h in library.checklist_items()))
+
+
+def table_rows(
+    docs: Sequence[StoredDocument], notes: Mapping[str, str], items: Mapping[str, int]
+) -> list[dict[str, object]]:
     """One row per document; shown with st.dataframe, so every cell is data, never markup."""
     return [
         {
@@ -117,6 +126,7 @@ def table_rows(docs: Sequence[StoredDocument], notes: Mapping[str, str]) -> list
             "文号": d.meta.doc_number,
             "类别": d.meta.kind,
             "段落数": d.passages,
+            "清单条目": items.get(d.id, 0),
             "状态": notes.get(d.id, ""),
             "文件": d.id,
         }

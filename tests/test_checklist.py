@@ -154,3 +154,19 @@ def test_numbered_items_under_categories_after_an_attachments_title_and_an_intro
         ("4", "会风文风方面"), ("5", "调研督查方面"), ("6", "调研督查方面"),
     ]  # fmt: skip
     assert items[0].checklist == "青溪县农业农村局2026年形式主义官僚主义问题清单"
+
+
+def test_the_library_list_shows_each_documents_checklist_items(tmp_path: Path) -> None:
+    """The 文件库 table's 清单条目 column: 15 for the table checklist, 0 for a plan without one."""
+    from app import library_view as lv
+    from app.services import build_services
+    from tests.conftest import make_settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(UNIT / "作风问题清单_表格在说明之后.docx", folder / "清单.docx")
+    shutil.copy(UNIT / "机关党委_工作要点.txt", folder / "要点.txt")
+    services = build_services(make_settings(tmp_path / "data"))
+    services.ingest([folder])
+    rows = lv.table_rows(services.documents(), {}, lv.item_counts(services.library()))
+    assert {r["文件"]: r["清单条目"] for r in rows} == {"docs/清单.docx": 15, "docs/要点.txt": 0}

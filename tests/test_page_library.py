@@ -72,6 +72,7 @@ def test_documents_listed_with_metadata_and_superseded_marked(library: Services)
     assert row["日期"] == "2025-05-31"
     old = table[table["文件"] == PLAN_2020].iloc[0]
     assert old["状态"] == f"已被《{row['标题']}》取代"
+    assert row["清单条目"] == 20 and old["清单条目"] == 0  # the plan attaches the 2025 checklist
 
 
 def test_filters_narrow_the_list(library: Services) -> None:

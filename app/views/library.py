@@ -81,9 +81,12 @@ def _show_list(docs: list[StoredDocument], notes: dict[str, str]) -> None:
     chosen_years = middle.multiselect("年份", years, key=lv.YEAR, placeholder="全部")
     chosen_issuers = right.multiselect("发文机关", issuers, key=lv.ISSUER, placeholder="全部")
     shown = [d for d in docs if lv.matches(d, chosen_kinds, chosen_years, chosen_issuers)]
-    st.caption(f"显示 {len(shown)} / {len(docs)} 个文件；“状态”一栏标出已被同系列新文件取代的旧文件。")
+    st.caption(
+        f"显示 {len(shown)} / {len(docs)} 个文件；“清单条目”是从该文件识别出的问题清单条数，"
+        "“状态”一栏标出已被同系列新文件取代的旧文件。"
+    )
     st.dataframe(
-        lv.table_rows(shown, notes),
+        lv.table_rows(shown, notes, lv.item_counts(services().library())),
         hide_index=True,
         key=lv.TABLE,
         width="stretch",
