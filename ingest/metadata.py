@@ -18,20 +18,14 @@ from pathlib import Path
 from ingest.errors import UnreadableFile
 from ingest.headings import starts_heading
 from ingest.models import DocumentMeta
+from ingest.structure import DATE_LINE, PART_TITLE
 
 SIDECAR_SUFFIX = ".meta.toml"
 
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}〔\d{4}〕\d+号")
-_DATE_LINE = re.compile(r"^\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")
-_CN_DATE_LINE = re.compile(r"^\s*([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日\s*$")
-_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
-# What a title names the document as: its last word (GB/T 9704 titles end in the document's kind).
-_TITLE_ENDS = (
-    "通知", "通报", "方案", "要点", "计划", "清单", "意见", "办法", "规定", "细则", "条例", "准则",
-    "决定", "规则", "章程", "制度", "安排", "报告", "纪要", "批复", "请示", "函", "解释",
-)  # fmt: skip
-_TITLE_LINES = 4  # the title is among the head's first lines that may be one; later ones are the body
+_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _MAX_TITLE = 60  # characters a title (both lines together) may run to
+TITLE_LINES = 4  # the title is among the head's first lines that may be one; later ones are the body
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*[：:]\s*")
 _DATE_ANY = re.compile(r"(\d{4})年(\d{1,2})月(?:(\d{1,2})日)?")
 _ISSUED_TITLE = re.compile(r"关于印发\s*《([^》]{4,80})》")
@@ -126,7 +120,7 @@ def _title_candidates(text: str) -> list[str]:
         if 2 <= len(line) <= _MAX_TITLE
         and not line.endswith(("。", "：", ":"))
         and not _DATE_ANY.fullmatch(line)
-        and not _CN_DATE_LINE.match(line)
+        and not DATE_LINE.match(line)
         and not _DOC_NUMBER.fullmatch(re.sub(r"\s+", "", line))
         and not starts_heading(line)
         and not _organ_line(line)
@@ -146,13 +140,13 @@ def _title(text: str, fallback: str) -> str:
         return re.sub(r"\s+", "", issued.group(1))
     lines = _lines(text, 15)
     candidates = _title_candidates(text)
-    for line in candidates[:_TITLE_LINES]:
-        if re.sub(r"\s+", "", line).endswith(_TITLE_ENDS):
+    for line in candidates[:TITLE_LINES]:
+        if PART_TITLE.search(re.sub(r"\s+", "", line)):
             at = lines.index(line)
             before = lines[at - 1] if at else ""
             wrapped = (
                 before in candidates
-                and not before.endswith(_TITLE_ENDS)
+                and not PART_TITLE.search(before)
                 and len(before) + len(line) <= _MAX_TITLE
             )
             return before + line if wrapped else line
@@ -163,15 +157,13 @@ def infer_date(text: str) -> str:
     """The date standing on a line of its own (成文日期, in Arabic or Chinese numerals), else the first
     date the head mentions."""
     for line in text.splitlines():
-        m = _DATE_LINE.match(line)
-        if m:
-            return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
-        m = _CN_DATE_LINE.match(line)
+        m = DATE_LINE.match(line.strip())
         if m:
             import cn2an
 
-            year = "".join(_CN_DIGITS[c] for c in m[1])
-            return f"{year}-{int(cn2an.cn2an(m[2], 'strict')):02d}-{int(cn2an.cn2an(m[3], 'strict')):02d}"
+            year = "".join(_DIGITS.get(c, c) for c in m[1])
+            month, day = (int(cn2an.cn2an(part, "smart")) for part in (m[2], m[3]))
+            return f"{year}-{month:02d}-{day:02d}"
     head = text[:4000]
     m = _DATE_ANY.search(head)
     if m:
@@ -186,7 +178,7 @@ def infer_issuer(text: str) -> str:
             return re.sub(r"\s+", "", line).removesuffix("文件")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     for at, line in enumerate(lines[1:], start=1):
-        if (_DATE_LINE.match(line) or _CN_DATE_LINE.match(line)) and _organ_line(lines[at - 1]):
+        if DATE_LINE.match(line) and _organ_line(lines[at - 1]):
             return re.sub(r"\s+", "", lines[at - 1])
     return ""
 

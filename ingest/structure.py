@@ -45,8 +45,9 @@ PART_TITLE = re.compile(
     r"(?:通知|计划|方案|清单|要点|意见|办法|规定|条例|准则|细则|章程|决定|决议|纲要|规则|规划|报告)》?"
     r"(?:[（(][^（）()]{1,12}[）)])?$"
 )
-_DATE = re.compile(
-    r"^[\d〇零一二三四五六七八九十]{4}年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日$"
+# A date standing alone (成文日期), in Arabic or Chinese numerals: year, month, day.
+DATE_LINE = re.compile(
+    r"^([\d〇零一二三四五六七八九十]{4})年([\d一二三四五六七八九十]{1,3})月([\d一二三四五六七八九十]{1,3})日$"
 )
 _MD = re.compile(r"^(#{1,6})\s+(.*)$")
 _NOT_TITLE = re.compile(r"[，,：:；;。！？!?\t]|^[-*+>|\[]")
@@ -78,7 +79,7 @@ def _split_lines(text: str) -> list[_Line]:
 
 def _is_title_like(s: str) -> bool:
     """A short line without clause punctuation: a title fragment, a signature or a label."""
-    return 0 < len(s) <= MAX_TITLE and not _NOT_TITLE.search(s) and not heading_kind(s) and not _DATE.match(s)
+    return 0 < len(s) <= MAX_TITLE and not _NOT_TITLE.search(s) and not heading_kind(s) and not DATE_LINE.match(s)
 
 
 def _lead_title(bare: str) -> str:
@@ -165,7 +166,7 @@ def _title_block(lines: list[_Line], i: int, markdown: bool, found: list[_Headin
                     _Heading(block[0], block[n - 1], "root", tidy_title("".join(texts[first:n])), False)
                 )
                 return block[n - 1] + 1
-    if after is not None and _DATE.match(lines[after].text):
+    if after is not None and DATE_LINE.match(lines[after].text):
         return after + 1  # issuer and date: the signature of a notice
     if texts[0].startswith(("（", "(")):
         return block[-1] + 1  # a note such as （2020年2月26日…批准）

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from app.drafting.answerability import MODEL_FILE, Evidence, features
@@ -199,7 +200,7 @@ class Judgement:
     features: dict[str, float]
     why: str
 
-    @property
+    @cached_property
     def score(self) -> float:
         """The probability that the drafted answer answers the question (0 when nothing was drafted)."""
         if self.answer is None:
