@@ -176,7 +176,7 @@ def _print_human(query: str, hits: list[Hit]) -> None:
         click.echo("没有找到相关段落。")
     for rank, hit in enumerate(hits, start=1):
         p = hit.passage
-        item = f"【清单第{p.item.number}条·{p.item.category}】" if p.item else ""
+        item = f"【清单{p.item.label}】" if p.item else ""
         click.echo(f"\n[{rank}] {hit.citation_head()} {p.section_path}  相关度 {hit.score:.2f}")
         click.echo(f"    {item}{p.text}")
 

@@ -217,7 +217,7 @@ def cited_html(text: str, shown_from: int, start: int, end: int) -> str:
 
 # --- upload and delete -------------------------------------------------------
 def _items_found(report: IngestReport, doc_id: str) -> str:
-    """"，识别出问题清单 15 条" for a document with checklist items: a missed checklist is visible."""
+    """ "，识别出问题清单 15 条" for a document with checklist items: a missed checklist is visible."""
     items = report.checklist_items.get(doc_id)
     return f"，识别出问题清单 {items} 条" if items else ""
 

@@ -119,7 +119,11 @@ class Services:
         """Where the teacher's vectors of this library and model are kept."""
         s = self.settings
         # the adapted teacher's vectors change with its delta: each delta keeps vectors of its own
-        model = f"{s.semantic_model}-{delta_digest()[:8]}" if s.semantic_model == ADAPTED_MODEL else s.semantic_model
+        model = (
+            f"{s.semantic_model}-{delta_digest()[:8]}"
+            if s.semantic_model == ADAPTED_MODEL
+            else s.semantic_model
+        )
         return s.data_dir / "semantic" / self.store.namespace / namespace_for(model)
 
     def semantic_index(self, progress: Callable[[int, int], None] | None = None) -> SemanticIndex | None:

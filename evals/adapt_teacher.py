@@ -151,7 +151,9 @@ def write_reference(delta_folder: Path, models_dir: Path) -> None:
     folder = ensure_adapted_model(models_dir / "reference", delta_folder / DELTA_FILE)
     model = SentenceTransformer(str(folder), device="cpu")
     vectors = model.encode(list(REFERENCE_TEXTS), normalize_embeddings=True)
-    reference = {text: [round(float(x), 6) for x in v] for text, v in zip(REFERENCE_TEXTS, vectors, strict=True)}
+    reference = {
+        text: [round(float(x), 6) for x in v] for text, v in zip(REFERENCE_TEXTS, vectors, strict=True)
+    }
     (delta_folder / "reference.json").write_text(json.dumps(reference, ensure_ascii=False), encoding="utf-8")
 
 

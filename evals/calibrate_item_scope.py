@@ -51,9 +51,14 @@ def main() -> None:
         print(f"no dev sets at {', '.join(map(str, args.qa or DEV_SETS))}: nothing to calibrate")
         return
     questions = [
-        json.loads(line) for path in files for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+        json.loads(line)
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
     ]
-    listed = [q["question"] for q in questions if q.get("kind") == "checklist" and dev_part(q["id"]) == TUNING]
+    listed = [
+        q["question"] for q in questions if q.get("kind") == "checklist" and dev_part(q["id"]) == TUNING
+    ]
     unlisted = [line.strip() for line in OFF_TOPIC.read_text(encoding="utf-8").splitlines() if line.strip()]
     services = build_services(Settings(data_dir=args.data_dir))  # type: ignore[call-arg]
     services.ingest()

@@ -24,7 +24,10 @@ evals/results/answerability_fit.json. Says so plainly, and exits 0, when ../shar
 from __future__ import annotations
 
 import argparse
+import functools
+import hashlib
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -35,6 +38,21 @@ from evals.adapt_teacher import TRAIN, load_pairs, train_part  # noqa: E402
 from evals.common import DEV_SETS, ROOT, TUNING, dev_part, squash, write_result  # noqa: E402
 from evals.learning import fit  # noqa: E402
 from evals.score_qa import build_index  # noqa: E402
+
+CORPUS = ROOT / "corpus"
+SMALL_LIBRARIES = (  # bundled documents grouped as a unit's few files might be
+    ("000_7485c2985d73583a.txt", "001_a4f6c2c5b5ed566a.txt"),
+    ("002_be1271247ced2dc7.txt", "003_015570a6efc93595.txt"),
+    ("004_d0e9adb6653503b8.txt", "中国共产党廉洁自律准则.md", "中共中央八项规定__全文.md"),
+    ("中国共产党纪律处分条例_2023.md",),
+    ("中国共产党章程_2022_二十大修改.txt", "关于新形势下党内政治生活的若干准则.md"),
+    (
+        "中国共产党党和国家机关基层组织工作条例_2019.txt",
+        "党委_党组_落实全面从严治党主体责任规定.md",
+        "中国共产党问责条例.md",
+        "中央八项规定实施细则.md",
+    ),
+)
 
 
 class Withheld:
@@ -69,10 +87,37 @@ class Withheld:
     def document_passages(self, doc_id: str) -> tuple[Any, ...]:
         return tuple(self._keep(self._library.document_passages(doc_id)))
 
+    def unseen_words(self, text: str) -> list[str]:
+        """Words no remaining passage holds: those only the withheld documents held are unseen now."""
+        held = [
+            p.text.lower()
+            for d in self._library.documents()
+            if self._gone(d.id)
+            for p in self._library.document_passages(d.id)
+        ]
+        seen = "\n".join(
+            p.text.lower() for d in self.documents() for p in self._library.document_passages(d.id)
+        )
+        return [
+            w
+            for w in self._library.words(text)
+            if w in self._library.unseen_words(text) or (any(w in t for t in held) and w not in seen)
+        ]
+
 
 def holds(quotes: list[str], hits: list[Any]) -> bool:
     wanted = [squash(q) for q in quotes]
     return any(q in squash(h.passage.text) for h in hits for q in wanted)
+
+
+def labelled(q: dict[str, Any], decided: Any, label: int, twin: bool, source: str = "") -> dict[str, Any]:
+    return {
+        "group": q["id"],
+        "source": source or q["source"],
+        "twin": twin,
+        "label": label,
+        **decided.features,
+    }
 
 
 def examples(library: Any, questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,19 +131,65 @@ def examples(library: Any, questions: list[dict[str, Any]]) -> list[dict[str, An
         if decided.why or decided.answer is None:
             continue
         if not quotes:  # a dev negative
-            rows.append(
-                {"group": q["id"], "source": q["source"], "twin": False, "label": 0, **decided.features}
-            )
+            rows.append(labelled(q, decided, 0, False))
             continue
         if not holds(quotes, decided.hits):
             continue  # the search missed it: a retrieval failure, not an answerability example
-        rows.append({"group": q["id"], "source": q["source"], "twin": False, "label": 1, **decided.features})
+        rows.append(labelled(q, decided, 1, False))
         hidden = judge(q["question"], Withheld(library, {g["doc"] for g in q["gold"]}))
         if not hidden.why and hidden.answer is not None:
-            rows.append(
-                {"group": q["id"], "source": q["source"], "twin": True, "label": 0, **hidden.features}
-            )
+            rows.append(labelled(q, hidden, 0, True))
     return rows
+
+
+@functools.cache
+def small_library(documents: tuple[str, ...]) -> Any:
+    """A library of a few bundled documents, as a unit's own would be: its own ingest, so its lexical
+    weights, channels and teacher spread are those of a small library, not a filtered large one."""
+    from app.services import build_services
+    from app.settings import Settings
+
+    folder = ROOT / "data" / f"eval-small-{SMALL_LIBRARIES.index(documents)}"
+    corpus = folder / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    stems = {Path(d).stem for d in documents}
+    for source in CORPUS.rglob("*"):
+        copy = corpus / source.name
+        if source.is_file() and source.name.split(".")[0] in stems and not copy.exists():
+            shutil.copy2(source, copy)  # a copy: ingest never follows links
+    build_index(folder / "data", {}, corpus)
+    return build_services(Settings(data_dir=folder / "data")).library()
+
+
+def small_examples(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every question asked in the small library holding its evidence (answerable when the search finds
+    it) and in another small library, chosen by its id's hash, that lacks it (not answerable)."""
+    from app.drafting.composer import judge
+
+    libraries = [(set(docs), small_library(docs)) for docs in SMALL_LIBRARIES]
+    rows = []
+    for q in questions:
+        gold = {g["doc"] for g in q.get("gold", [])}
+        source = f"{q['source']}-small"
+        home = next((lib for docs, lib in libraries if gold and gold <= docs), None)
+        if home is not None:
+            decided = judge(q["question"], home)
+            if (
+                not decided.why
+                and decided.answer is not None
+                and holds([g["quote"] for g in q["gold"]], decided.hits)
+            ):
+                rows.append(labelled(q, decided, 1, False, source))
+        away = [lib for docs, lib in libraries if not gold & docs]
+        decided = judge(q["question"], away[hash_of((q["id"],)) % len(away)])
+        if not decided.why and decided.answer is not None:
+            rows.append(labelled(q, decided, 0, bool(gold), source))
+    return rows
+
+
+def hash_of(parts: tuple[str, ...]) -> int:
+    """A stable hash (Python's own is salted per process)."""
+    return int.from_bytes(hashlib.blake2b("\x1f".join(parts).encode(), digest_size=8).digest(), "big")
 
 
 def best_cut(probabilities: list[float], labels: list[int], keep: float) -> float:
@@ -130,6 +221,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "eval-default")
     parser.add_argument("--pairs", type=int, default=400, help="written pairs used (of the train part)")
     parser.add_argument("--keep", type=float, default=0.95, help="share of positives the cut keeps")
+    parser.add_argument("--rows", type=Path, help="also write the tuning rows (features, labels) here")
     args = parser.parse_args()
     if not all(p.is_file() for p in DEV_SETS) or not TRAIN.is_dir():
         print("跳过：找不到 ../shared/eval 或 ../shared/train（只在开发环境中有）。")
@@ -159,18 +251,19 @@ def main() -> None:
     train_ids = {p["id"] for p in train_part(load_pairs(TRAIN))}
     fitted_on = [p for p in pairs if p["id"] in train_ids]
     stride = max(1, len(fitted_on) // args.pairs)  # every n-th, so each source file is represented
-    rows = examples(
-        library, [q for q in dev if dev_part(q["id"]) == TUNING] + fitted_on[::stride][: args.pairs]
-    )
+    tuning = [q for q in dev if dev_part(q["id"]) == TUNING] + fitted_on[::stride][: args.pairs]
+    rows = examples(library, tuning) + small_examples(tuning)
+    if args.rows:
+        args.rows.write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
     fitted = fit(rows)
     labels = [r["label"] for r in rows]
     cut = best_cut(fitted.out_of_fold.tolist(), labels, args.keep)
     cv = report(rows, fitted.out_of_fold.tolist(), cut)
     # the held-out dev questions and pairs, in aggregate only: what the model does on questions it never saw
-    unseen = examples(
-        library,
-        [q for q in dev if dev_part(q["id"]) != TUNING] + [p for p in pairs if p["id"] not in train_ids],
-    )
+    held = [q for q in dev if dev_part(q["id"]) != TUNING] + [p for p in pairs if p["id"] not in train_ids]
+    unseen = examples(library, held) + small_examples(held)
     held_out = report(unseen, fitted.probabilities(unseen).tolist(), cut)
     saved = fitted.saved(
         "evals/fit_answerability.py",

@@ -9,7 +9,10 @@ seeded split (evals/common.py: dev_part) and together, with false refusals (answ
 negatives refused; only the tuning part's answers are printed (--show-wrong) or kept. Usage:
 
     python evals/score_answers.py [--qa FILE]... [--label NAME] [--env DANGJIAN_X=VALUE]...
-                                 [--data-dir DIR] [--out FILE] [--show-wrong]
+                                 [--data-dir DIR] [--corpus DIR] [--out FILE] [--show-wrong]
+
+A unit's own documents: `--qa evals/unit_qa.jsonl --corpus tests/fixtures/unit --label unit` (questions
+written for the fixtures in tests/fixtures/unit, split by the same seeded hash).
 
 The data dir is shared with evals/score_qa.py (data/eval-LABEL, built on first use). Writes
 evals/results/answers.json. Says so plainly, and exits 0, when the dev sets are absent.
@@ -128,6 +131,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--label", type=label_name, default="default", help="configuration name")
     parser.add_argument("--env", type=env_pair, action="append", default=[], help="DANGJIAN_X=VALUE")
     parser.add_argument("--data-dir", type=Path, help="data dir (default data/eval-LABEL)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="documents to ingest (default: the bundled corpus), e.g. tests/fixtures/unit",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "answers.json")
     parser.add_argument("--show-wrong", action="store_true", help="print the tuning part's wrong answers")
     return parser.parse_args()
@@ -144,7 +152,7 @@ def main() -> None:
         return
     env = dict(args.env)
     data_dir = args.data_dir or ROOT / "data" / f"eval-{args.label}"
-    build_index(data_dir, env)
+    build_index(data_dir, env, args.corpus)
     sets = {p.stem: load_questions(p) for p in paths}
     everything = [q for qs in sets.values() for q in qs]
     replies, seconds = ask_batch(data_dir, [q["question"] for q in everything], env)

@@ -70,5 +70,7 @@ def ensure_adapted_model(models_dir: Path, delta_path: Path | None = None) -> Pa
     delta_path = delta_path or DELTA_FOLDER / DELTA_FILE
     digest = delta_digest(delta_path)
     return ensure_e5_model(
-        models_dir, name=ADAPTED_MODEL, delta=(digest, lambda model: apply_delta(model, read_delta(delta_path)))
+        models_dir,
+        name=ADAPTED_MODEL,
+        delta=(digest, lambda model: apply_delta(model, read_delta(delta_path))),
     )

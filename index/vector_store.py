@@ -76,6 +76,7 @@ def _passage_metadata(passage: Passage, meta: DocumentMeta) -> dict[str, str | i
         "category": item.category if item else "",
         "checklist": item.checklist if item else "",
         "item_plain": item.plain_words if item else "",
+        "item_details": item.details if item else "",
         # a table row's problem cell, where the passage is the whole row ("4 文风会风方面 会议多… 办公室")
         "item_text": item.text if item and item.text != passage.text else "",
         **{name: getattr(meta, name) for name in _META_FIELDS},
@@ -91,6 +92,7 @@ def passage_from_record(text: str, md: dict[str, Any]) -> tuple[Passage, Documen
             checklist=md["checklist"],
             text=str(md.get("item_text") or text),
             plain_words=str(md.get("item_plain", "")),
+            details=str(md.get("item_details", "")),
         )
         if md.get("item")
         else None

@@ -77,7 +77,8 @@ def find_checklists(text: str) -> list[Checklist]:
             items = _table_items(body, title or _nearest_title(lines, i))
         elif named is not None:
             items = next(
-                (got for skip in range(INTRODUCTION + 1) if len(got := _list_items(body[skip:], title)) >= 2), []
+                (got for skip in range(INTRODUCTION + 1) if len(got := _list_items(body[skip:], title)) >= 2),
+                [],
             )
         if len(items) < 2:
             i += 1
@@ -133,7 +134,15 @@ def _table_items(body: list[_Line], title: str) -> list[tuple[ChecklistItem, int
             break
         if category_col is not None and category_col < len(cells) and cells[category_col]:
             category = _CELL_MARKER.sub("", cells[category_col])  # merged cells come as blanks
-        items.append((ChecklistItem(number, category, title, cells[text_col]), row.start, row.end))
+        named = {number_col, text_col, category_col}
+        details = "；".join(
+            f"{header[i].strip()}：{cell}"
+            for i, cell in enumerate(cells)
+            if i not in named and cell and i < len(header) and header[i].strip()
+        )
+        items.append(
+            (ChecklistItem(number, category, title, cells[text_col], details=details), row.start, row.end)
+        )
     return items
 
 

@@ -49,6 +49,14 @@ class ChecklistItem:
     text: str
     # How people describe the problem in everyday words (corpus metadata): searched, never shown as a quote.
     plain_words: str = ""
+    # A table row's other columns, named by their headers ("整改措施：…；责任单位：…"): a ledger's row says
+    # what is to be done, by whom and by when, and an answer about the problem shows it.
+    details: str = ""
+
+    @property
+    def label(self) -> str:
+        """ "第9条（形式主义官僚主义方面）", or "第9条" when the checklist has no categories."""
+        return f"第{self.number}条（{self.category}）" if self.category else f"第{self.number}条"
 
 
 @dataclass(frozen=True)

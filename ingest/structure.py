@@ -79,7 +79,12 @@ def _split_lines(text: str) -> list[_Line]:
 
 def _is_title_like(s: str) -> bool:
     """A short line without clause punctuation: a title fragment, a signature or a label."""
-    return 0 < len(s) <= MAX_TITLE and not _NOT_TITLE.search(s) and not heading_kind(s) and not DATE_LINE.match(s)
+    return (
+        0 < len(s) <= MAX_TITLE
+        and not _NOT_TITLE.search(s)
+        and not heading_kind(s)
+        and not DATE_LINE.match(s)
+    )
 
 
 def _lead_title(bare: str) -> str:

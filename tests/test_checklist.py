@@ -129,8 +129,9 @@ def test_ingest_says_how_many_checklist_items_each_document_has(tmp_path: Path) 
     assert "要点.txt：识别出" not in result.output
 
 
-def test_a_table_items_answer_names_it_without_the_rows_other_cells(tmp_path: Path) -> None:
-    """"第4条（类别）：问题表现" — not the row with its number, category, unit and deadline pasted in."""
+def test_a_table_items_answer_names_it_and_its_rows_other_cells_by_their_headers(tmp_path: Path) -> None:
+    """"第4条（类别）：问题表现", then the row's other cells named by their headers — never the row with
+    its number, category, unit and deadline pasted in."""
     from app.drafting.composer import compose_answer
     from app.services import build_services
     from tests.conftest import make_settings
@@ -143,7 +144,29 @@ def test_a_table_items_answer_names_it_without_the_rows_other_cells(tmp_path: Pa
     answer = compose_answer("会议太多太长，还要陪会，属于清单哪一条？", services.library())
     assert answer.items and answer.items[0].number == "4"
     assert "第4条（文风会风方面）：会议多、会议长，陪会现象突出。" in answer.text
-    assert "2026年6月30日" not in answer.text and "办公室" not in answer.text
+    assert "该条同时写明：责任科室：办公室；整改时限：2026年6月30日。" in answer.text
+    assert "4 文风会风方面" not in answer.text and "\t" not in answer.text
+
+
+def test_a_ledger_rows_measures_unit_and_deadline_answer_how_it_is_fixed(tmp_path: Path) -> None:
+    """A ledger-shaped table without categories: "第3条：…" with no empty "（）", then what the row says is
+    done about it; a fact asked of the row is quoted as the item and its named cells, not bare cells."""
+    from app.drafting.composer import compose_answer
+    from app.services import build_services
+    from tests.conftest import make_settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(UNIT / "整改台账_表格.docx", folder / "台账.docx")
+    shutil.copy(UNIT / "机关党委_工作要点.txt", folder / "要点.txt")
+    services = build_services(make_settings(tmp_path / "data"))
+    services.ingest([folder])
+    library = services.library()
+    answer = compose_answer("发展党员的材料有缺漏，属于台账哪一条，怎么整改？", library)
+    assert answer.items and answer.items[0].number == "3" and "（）" not in answer.text
+    assert "整改措施：对近三年发展党员档案逐份复核；责任单位：机关党委；完成时限：2026年3月31日" in answer.text
+    dated = compose_answer("三会一课记录不规范的整改要在什么时候完成？", library)
+    assert dated.supported and "2026年3月31日" in dated.text and "2 党支部" not in dated.text
 
 
 def test_numbered_items_under_categories_after_an_attachments_title_and_an_introduction() -> None:

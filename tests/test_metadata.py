@@ -3,7 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.clean import clean_text
 from ingest.discovery import SourceFile
+from ingest.loaders import load_text
 from ingest.metadata import document_meta, infer_date, infer_issuer, infer_title
 from ingest.pipeline import content_hash, document_passages, read_document
 
@@ -73,6 +75,14 @@ UNIT = Path(__file__).resolve().parent / "fixtures" / "unit"
             "青市监机党〔2026〕7号",
             "通知",
         ),
+        (  # the same layout printed to a PDF with a text layer (LibreOffice): lines rejoined, quotes in place
+            "红头通知_廉洁夜校.pdf",
+            "关于举办“红枫廉洁夜校”的通知",
+            "中共临湖区卫生健康局委员会",
+            "2026-03-25",
+            "临卫党〔2026〕12号",
+            "通知",
+        ),
         (  # the organ's line right above the title is never the title
             "机关党委_工作要点.txt",
             "2026年机关党建工作要点",
@@ -103,5 +113,5 @@ def test_a_units_own_documents_metadata_is_read_off_their_layout(
     name: str, title: str, issuer: str, date: str, number: str, kind: str
 ) -> None:
     path = UNIT / name
-    meta = document_meta(path, path.read_text(encoding="utf-8"))
+    meta = document_meta(path, clean_text(load_text(path)))
     assert (meta.title, meta.issuer, meta.date, meta.doc_number, meta.kind) == (title, issuer, date, number, kind)

@@ -136,6 +136,8 @@ def test_the_name_table_is_kept_for_the_next_process(tmp_path: Path, monkeypatch
         ("2020年作风整顿方案的七个问题里算哪个？", Kind.ITEM),
         ("2020年方案里，“觉得自己跟老百姓没区别”这种表现被归到哪类问题？", Kind.ITEM),  # not 区别: quoted
         ("清单里关于调研的问题是哪一条？", Kind.ITEM),
+        ("单位的问题清单里，检查只翻材料不看效果，是第几条？", Kind.ITEM),  # a description between them
+        ("问题清单的整改情况什么时候报？", Kind.FACT),  # about the checklist, not an item of it
         ("收受礼品礼金怎么处分", Kind.PENALTY),
         ("找熟人打招呼，纪律上有什么后果？", Kind.PENALTY),
         ("党员受到留党察看处分期间有什么权利限制？", Kind.GENERAL),  # what follows a sanction, not which one

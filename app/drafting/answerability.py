@@ -4,7 +4,8 @@ The features say what the question asks for and what the found text holds, never
 particular question uses: the answer kind asked for; how much of the question's wording (IDF-weighted)
 the drafted sentences and the best passages cover, and whether they hold its rarest words; how many
 of the search's channels agree on the cited passages; the embedding cosine of the question to its
-nearest drafted sentence; how far the teacher model's nearest passage stands out from the other hits
+nearest drafted sentence; how much of its wording no passage of the library holds at all (a topic the
+library lacks, which a small library shows plainly); how far the teacher model's nearest passage stands out from the other hits
 (in their own spread, so any teacher reads alike) and whether it is among the cited; whether a
 document the question names is the one answering; whether the answer has the form its kind asks for. Every share and cosine is relative (to the question's own weight, to the other
 hits), so a 30-passage library is judged like a 700-passage one. A fact asked for (a date, a number, a
@@ -84,6 +85,7 @@ def features(evidence: Evidence, library: Library, query: str) -> dict[str, floa
         "shaped": float(evidence.shaped),
         "named_document_answers": float(bool(cited & set(asked.documents))),
         "sentences": min(len(sentences), 6) / 6,
+        "unseen_share": terms.weight(frozenset(library.unseen_words(query)) & frozenset(terms.idf)),
     }
     meaning = library.meaning(query, hits[:MEANING_DEPTH]) if hits else np.zeros(0)
     if len(meaning) > 1 and float(np.abs(meaning).max()) > 0:

@@ -213,13 +213,17 @@ class Judgement:
     @property
     def answered(self) -> bool:
         model = load_model(MODEL_FILE)
-        return not self.why and self.answer is not None and model is not None and self.score >= model.threshold
+        return (
+            not self.why and self.answer is not None and model is not None and self.score >= model.threshold
+        )
 
 
 def judge(query: str, library: Library, k: int = 8) -> Judgement:
     """Understand the question, search, shape the answer, and check it (see the module docstring)."""
     asked = understand(query, document_names(library))
-    deep = library.search(query, max(k, answerer_for(asked.kind).depth or k), asked.documents, asks_item(query))
+    deep = library.search(
+        query, max(k, answerer_for(asked.kind).depth or k), asked.documents, asks_item(query)
+    )
     hits = deep[:k]
     if not hits:
         return Judgement(hits, asked.kind.value, None, {}, "")

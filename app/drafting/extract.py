@@ -20,6 +20,7 @@ from app.drafting.text import (
     cjk_length,
     jaccard,
     plain,
+    row_text,
     sentences,
 )
 from index.library import Library
@@ -117,7 +118,8 @@ def sentence_candidates(terms: QueryTerms, hits: list[Hit], clauses: bool = True
     cands = []
     for rank, hit in enumerate(hits):
         heads = context(hit)
-        for position, raw in enumerate(sentences(hit.passage.text, clauses)):
+        row = row_text(hit.passage)
+        for position, raw in enumerate([row] if row else sentences(hit.passage.text, clauses)):
             text = plain(raw)
             if cjk_length(text) < MIN_CJK or BOILERPLATE.search(text) or signature(text, hit):
                 continue

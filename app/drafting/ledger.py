@@ -85,7 +85,7 @@ class LedgerRow:
 
     @property
     def item_label(self) -> str:
-        return "；".join(f"第{i.number}条（{i.category}）" for i in self.items) or NO_MATCH
+        return "；".join(i.label for i in self.items) or NO_MATCH
 
     def measures_text(self) -> str:
         lines = [f"{n}. {m.cited()}" for n, m in enumerate(self.measures, start=1)]

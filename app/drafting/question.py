@@ -246,8 +246,11 @@ def document_names(library: Library) -> DocumentNames:
 
 # A question of which checklist item something is ("属于清单里哪一条", "对应哪一条清单内容"), not of which
 # document a checklist is ("“三级六岗”责任清单是哪个文件提出的"): its search ranks the items among themselves.
+# "清单里，<a description>，是第几条？": the checklist named, the problem described, then the item asked for
+ITEM_AFTER_DESCRIPTION = r"清单.*(?:是|属于|算|对应)(?:第几|哪一?)[条项]"
 CHECKLIST_QUESTION = re.compile(
     r"清单.{0,6}(?:哪|第几|什么)(?!.{0,3}(?:文件|单位|部门))|(?:哪|第几)(?:一|几)?[条项].{0,6}清单"
+    rf"|{ITEM_AFTER_DESCRIPTION}"
 )
 
 
@@ -318,6 +321,7 @@ KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
         re.compile(
             r"(?:属于|对应|涉及|算|归|是|讲)[^，。？]{0,12}清单|(?:哪|第几)(?:一|几)?[条项个].{0,6}清单"
             r"|清单[^，。？]{0,12}(?:哪一?[条项]|第几[条项])|问题(?:里|中).{0,8}(?:哪|算)|(?:算|属于|对应|归到|归为|归入|归在).{0,10}(?:哪一?[种条个项类]|什么问题)|叫做?什么问题|哪条说的"
+            rf"|{ITEM_AFTER_DESCRIPTION}"
         ),
     ),
     # the kinds of sanction there are ("纪律处分有哪几种", "问责方式有哪些") is a list, not a penalty
@@ -391,7 +395,9 @@ FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "人",
         # "工委书记叫什么": a post's holder; "平台叫什么名字" names a thing, not a person
-        re.compile(r"谁|哪位|哪个人|姓名|(?:书记|主任|部长|局长|组长|处长|科长|负责人|主席)(?:的名字)?(?:叫什么|姓什么)"),
+        re.compile(
+            r"谁|哪位|哪个人|姓名|(?:书记|主任|部长|局长|组长|处长|科长|负责人|主席)(?:的名字)?(?:叫什么|姓什么)"
+        ),
         # a name ("组长：张三", "由张三同志"), or who holds the post ("由本单位党员负责人担任")
         re.compile(
             r"[：:]\s*[\u4e00-\u9fff]{2,4}(?:同志)?(?:[，。、；（(\s]|$)|由[\u4e00-\u9fff]{2,4}同志"
@@ -407,7 +413,9 @@ FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "比例",
         re.compile(r"比例|比率|占比|百分之几|百分比"),
-        re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[\d一二三四五六七八九十百]+|[\d一二三四五六七八九十]+分之[\d一二三四五六七八九十]+"),
+        re.compile(
+            r"\d+(?:\.\d+)?\s*[%％]|百分之[\d一二三四五六七八九十百]+|[\d一二三四五六七八九十]+分之[\d一二三四五六七八九十]+"
+        ),
     ),
     (
         "数目",

@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.models import ChecklistItem
+from ingest.models import ChecklistItem, Passage
 
 CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 SENTENCE = re.compile(r"[^。！？；!?\n]+[。！？；!?]?")
@@ -98,6 +98,15 @@ def number_of(text: str) -> int | None:
 def item_text(item: ChecklistItem) -> str:
     """A checklist item's wording without its number."""
     return _ITEM_NUMBER.sub("", item.text).strip()
+
+
+def row_text(passage: Passage) -> str | None:
+    """A table row as an answer quotes it, whole: its item and its cells named by their headers ("第3条：
+    发展党员程序材料缺漏；整改措施：…；完成时限：…"), never bare cells run together; None for prose."""
+    item = passage.item
+    if item is None or item.text == passage.text:
+        return None
+    return "；".join(x for x in (f"{item.label}：{item_text(item)}", item.details) if x)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def _citation(key: str, n: int, hit: Hit) -> None:
         where, _ = untagged(p.doc_id)
         st.caption(safe(p.section_path or "正文") + (f"　｜　知识库：{safe(where)}" if where else ""))
         if p.item:
-            st.markdown(f"清单第 **{safe(p.item.number)}** 条（{safe(p.item.category)}）")
+            st.markdown(f"清单{safe(p.item.label)}")
         text = p.text.strip()
         st.markdown(safe(text if len(text) <= FOLDED_CHARS else text[:FOLDED_CHARS] + "……"))
         if len(text) > FOLDED_CHARS:

@@ -50,11 +50,7 @@ try:
 except DangjianError as exc:
     st.error(str(exc))
     st.stop()
-items = {
-    f"第{i.number}条（{i.category}）{item_text(i)}": h
-    for h in library.checklist_items()
-    if (i := h.passage.item)
-}
+items = {f"{i.label}{item_text(i)}": h for h in library.checklist_items() if (i := h.passage.item)}
 st.text_area("本单位查摆出的问题", key=PROBLEMS, height=160, placeholder=PLACEHOLDER)
 st.multiselect("或从问题清单中选择", options=list(items), key=PICKED, placeholder="选择清单条目（可多选）")
 left, middle, right = st.columns(3)

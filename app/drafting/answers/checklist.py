@@ -91,7 +91,8 @@ def numbered_items(question: str, library: Library, asked: Asked) -> list[Hit]:
 def item_line(lead: str, hit: Hit) -> Draft:
     item = hit.passage.item
     assert item is not None
-    return (as_sentence(f"{lead}（{item.category}）：{item_text(item)}"), (hit,))
+    note = f"（{item.category}）" if item.category else ""
+    return (as_sentence(f"{lead}{note}：{item_text(item)}"), (hit,))
 
 
 # "清单里说审批流程太繁，2015年的杂志里说…压减了多少": the question refers to an item on its way to asking
@@ -128,6 +129,8 @@ def checklist(
         else:
             lead = f"属于{said}" if i == 0 else f"也可能涉及第{item.number}条"
         drafts.append(item_line(lead, hit))
+        if i == 0 and item.details:  # a ledger-shaped row: what is to be done, by whom, by when
+            drafts.append((as_sentence(f"该条同时写明：{item.details}"), (hit,)))
     first = items[0].passage.item
     assert first is not None
     about = item_text(first)

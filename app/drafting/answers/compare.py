@@ -50,7 +50,11 @@ def compare(library: Library, asked: Asked, terms: QueryTerms, question: str) ->
         }
     )
     found = {
-        doc: [h for h in library.search(question, NEAREST, (doc,), asks_item(question)) if h.passage.doc_id == doc]
+        doc: [
+            h
+            for h in library.search(question, NEAREST, (doc,), asks_item(question))
+            if h.passage.doc_id == doc
+        ]
         for doc in documents
     }
     # a word only one document's passages hold ("海事局") says where to look in it, not what to compare

@@ -31,7 +31,11 @@ def lecture(library: Library, asked: Asked, question: str) -> list[Draft]:
     local = tuple(d.id for d in documents if d.meta.kind not in LAW_KINDS and d.id not in rules)
     drafts: list[Draft] = []
     for scope in (rules, local):
-        hits = [h for h in library.search(theme, LECTURE_DEPTH, scope, asks_item(theme)) if h.passage.doc_id in scope]
+        hits = [
+            h
+            for h in library.search(theme, LECTURE_DEPTH, scope, asks_item(theme))
+            if h.passage.doc_id in scope
+        ]
         drafts += spread(terms, hits, newer, False, library.meaning(theme, hits), SPREAD // 2)
     return drafts
 
