@@ -23,6 +23,7 @@ from app import cli_text
 from app.accounts import Accounts, Role
 from app.drafting.question import search_as_asked
 from app.libraries import SHARED, create_library, library_names, library_settings
+from app.private import exposure_warning, make_private
 from app.services import Services, build_services
 from app.settings import load_settings
 from index.updater import out_of_space
@@ -74,6 +75,7 @@ def user_errors(func: F) -> F:
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
     """dangjian：党建政策文件本地知识助手（离线检索、带出处的回答）。"""
+    make_private()
     overrides = {"data_dir": data_dir} if data_dir else {}
     ctx.meta[SETTINGS] = settings = load_settings(**overrides)
     ctx.obj = functools.partial(build_services, settings)
@@ -112,6 +114,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], prune: bool) -> None:
 
     if not paths and ctx.meta.get(LIBRARY, SHARED) != SHARED:
         raise DangjianError("自带语料属于公共库；导入到其他知识库时请给出文件或文件夹。")
+    _warn_if_exposed(ctx)
     services = _services(ctx)
     bar: dict[str, tqdm] = {}
 
@@ -404,9 +407,19 @@ def user_add(ctx: click.Context, name: str, role: str) -> None:
 @click.pass_context
 @user_errors
 def user_passwd(ctx: click.Context, name: str) -> None:
-    """重设密码（同时解除因输错密码造成的锁定）。"""
+    """重设密码（同时解除因输错密码造成的等待）。"""
     _accounts(ctx).set_password(name, _new_password(), _operator())
     click.echo(f"已重设“{name}”的密码。")
+
+
+@user.command("unlock", context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.argument("name", metavar="账号")
+@click.pass_context
+@user_errors
+def user_unlock(ctx: click.Context, name: str) -> None:
+    """解除因输错密码造成的等待（所有电脑）。"""
+    lifted = _accounts(ctx).unlock(name, _operator())
+    click.echo(f"已解除“{name}”在 {lifted} 台电脑上的等待。" if lifted else f"“{name}”没有需要解除的等待。")
 
 
 @user.command("grant", context_settings=CONTEXT, options_metavar=OPTIONS)
@@ -438,12 +451,50 @@ def user_list(ctx: click.Context) -> None:
 
 
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
-@click.option("--limit", default=50, show_default=True, metavar="条数", help="显示最近多少条。")
+@click.option(
+    "--repair", is_flag=True, help="修复：清掉残留段落、移除不完整的文件并从原文件重新导入、重建关键词索引。"
+)
+@in_library
 @click.pass_context
 @user_errors
-def audit(ctx: click.Context, limit: int) -> None:
+def check(ctx: click.Context, repair: bool) -> None:
+    """检查知识库是否完整（段落都有文件登记和向量、关键词索引与段落库一致）；有问题时退出码为 1。"""
+    report = _services(ctx).check(repair, on_wait=lambda line: click.echo(line, err=True))
+    for line in report.problems:
+        click.echo(line)
+    if not report.problems:
+        click.echo("知识库完整，没有发现问题。")
+        return
+    if not repair:
+        click.echo("可运行 dangjian check --repair 修复。")
+        sys.exit(1)
+    for path in report.reread:
+        click.echo(f"已从原文件重新导入：{path}")
+    for path in report.gone:
+        click.echo(f"原文件已不在，未能重新导入：{path}（请重新上传）")
+    click.echo("已修复。")
+
+
+@cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
+@click.option("--limit", default=50, show_default=True, metavar="条数", help="显示最近多少条。")
+@click.option(
+    "--verify", is_flag=True, help="逐条校验记录链，报告第一处断点、缺失的触发器或缺号；有问题时退出码为 1。"
+)
+@click.option("--restore-triggers", is_flag=True, help="重建缺失的保护触发器（会记入操作记录）。")
+@click.pass_context
+@user_errors
+def audit(ctx: click.Context, limit: int, verify: bool, restore_triggers: bool) -> None:
     """操作记录：登录、上传、删除、授权（最新的在前）。"""
-    for entry in _accounts(ctx).trail(limit):
+    accounts = _accounts(ctx)
+    if restore_triggers:
+        restored = accounts.restore_trail_protection(_operator())
+        click.echo(f"已重建触发器：{'、'.join(restored)}。" if restored else "保护触发器都在，无需重建。")
+        return
+    if verify:
+        verdict = accounts.verify_trail()
+        click.echo(verdict.line, err=not verdict.intact)
+        sys.exit(0 if verdict.intact else 1)
+    for entry in accounts.trail(limit):
         when = datetime.fromtimestamp(entry.at).strftime("%Y-%m-%d %H:%M:%S")
         click.echo(f"{when}\t{entry.user}\t{entry.action}\t{entry.target}\t{entry.detail}")
 
@@ -451,7 +502,8 @@ def audit(ctx: click.Context, limit: int) -> None:
 @cli.command(context_settings=CONTEXT, options_metavar=OPTIONS)
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="地址", help="监听地址。")
 @click.option("--port", default=8501, show_default=True, metavar="端口", help="端口。")
-def serve(host: str, port: int) -> None:
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
     """启动网页（Streamlit），在浏览器打开 http://地址:端口 。"""
     page = Path(__file__).with_name("web.py")
     if not port_free(host, port):
@@ -460,6 +512,7 @@ def serve(host: str, port: int) -> None:
             err=True,
         )
         sys.exit(1)
+    _warn_if_exposed(ctx)
     click.echo(f"网页地址：http://{host}:{port}")
     command = [
         sys.executable,
@@ -482,6 +535,12 @@ def serve(host: str, port: int) -> None:
     ]
     sys.stdout.flush()
     os.execv(sys.executable, command)  # the server is this process: stopping `serve` stops it
+
+
+def _warn_if_exposed(ctx: click.Context) -> None:
+    line = exposure_warning(ctx.meta[SETTINGS].data_dir)
+    if line:
+        click.echo(line, err=True)
 
 
 def port_free(host: str, port: int) -> bool:

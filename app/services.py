@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,8 @@ from app.drafting.item_scope import encode_items
 from app.drafting.llm import LLMClient
 from app.drafting.sanctions import encode_behaviours
 from app.settings import Settings, models_folder
+from index.check import inspect
+from index.check import repair as repair_library
 from index.e5_delta import ADAPTED_MODEL, delta_digest
 from index.e5_model import E5_MODEL
 from index.e5_onnx import E5_TEACHERS, E5Teacher
@@ -52,6 +55,15 @@ UPLOADS = "uploads"  # folder under the data dir where uploaded files are kept
 MAX_NAME_BYTES = 200
 # How often a cached search engine asks the store whether another process changed it.
 STORE_CHECK_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `check` found (one line each), which files it read again, and which it could not (gone)."""
+
+    problems: list[str]
+    reread: list[str]
+    gone: list[str]
 
 
 class Services:
@@ -166,7 +178,7 @@ class Services:
     def limits(self) -> Limits:
         """How much work one file may cause (ingest/limits.py)."""
         s = self.settings
-        return Limits(s.max_text_mb, s.max_unpacked_mb, s.max_zip_ratio, s.max_xml_mb)
+        return Limits(s.max_text_mb, s.max_unpacked_mb, s.max_zip_ratio, s.max_xml_mb, s.max_pdf_pages)
 
     def writing(self, on_wait: Callable[[str], object] | None = None) -> AbstractContextManager[None]:
         """The library's write lock (index/writer.py), for one ingest, upload or delete; with a Chroma
@@ -206,6 +218,20 @@ class Services:
             encode_items(self.library())
         report.seconds += time.monotonic() - started
         return report
+
+    def check(self, repair: bool = False, on_wait: Callable[[str], object] | None = None) -> CheckReport:
+        """Verify the library (index/check.py); with `repair`, mend it and read the removed documents'
+        files again (those still there). Holds the write lock: nothing else writes meanwhile."""
+        with self.writing(on_wait):
+            found = inspect(self.store, self.lexical_folder)
+            if not repair or found.whole:
+                return CheckReport(found.lines, [], [])
+            sources = repair_library(self.store, self.lexical_folder, found)
+            present = [Path(s) for s in sources if Path(s).is_file()]
+            report = self._ingest(present) if present else None
+        self._engine = None
+        gone = [s for s in sources if not Path(s).is_file()]
+        return CheckReport(found.lines, [str(p) for p in present] if report else [], gone)
 
     def documents(self) -> list[StoredDocument]:
         """The library: every indexed document's metadata, newest first."""

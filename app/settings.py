@@ -124,11 +124,14 @@ class Settings(BaseSettings):
         description="Largest text (XML) inside an Office file, unpacked, in megabytes (images do not count).",
     )
     max_unpacked_mb: float = Field(
-        200.0, description="Largest unpacked content of an Office file, in megabytes."
+        200.0, description="Largest unpacked content of an Office file or a PDF's streams, in megabytes."
     )
     max_zip_ratio: float = Field(
-        100.0, description="Largest unpacked-to-packed size ratio of an Office file (a zip bomb exceeds it)."
+        100.0,
+        description="Largest unpacked-to-packed size ratio of an Office file or a PDF's compressed streams "
+        "(a zip or PDF bomb exceeds it).",
     )
+    max_pdf_pages: int = Field(2000, description="Most pages of a PDF ingested (a longer one is refused).")
     min_free_mb: float = Field(
         50.0, description="Free disk space an ingest needs before it starts, in megabytes."
     )

@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,41 @@ class Case:
     query: str = ""  # finds it if a loader may read it instead (then it must be searchable)
 
 
+def pdf(path: Path, contents: list[bytes]) -> None:
+    """A minimal PDF, one page per content stream (already encoded, Flate): catalog, page tree, pages."""
+    pages = len(contents)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
+    ]
+    for i, stream in enumerate(contents):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * i} 0 R >>".encode()
+        )
+        objects.append(
+            f"<< /Length {len(stream)} /Filter /FlateDecode >>\nstream\n".encode() + stream + b"\nendstream"
+        )
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    path.write_bytes(bytes(out))
+
+
+def pdf_bomb(path: Path, unpacked_mb: int) -> None:
+    """A PDF whose one page's content stream is `unpacked_mb` of spaces, packed a thousandfold."""
+    packer = zlib.compressobj(9)
+    blank = b" " * MB
+    stream = b"".join(packer.compress(blank) for _ in range(unpacked_mb)) + packer.flush()
+    pdf(path, [stream])
+
+
 def _write(data: bytes) -> Callable[[Path], object]:
     return lambda path: path.write_bytes(data)
 
@@ -126,6 +162,7 @@ def _long_stem(folder: Path) -> str:
 
 CASES = [
     Case("压缩炸弹 .docx（解压 250 MB）", "炸弹.docx", lambda p: docx(p, 250)),
+    Case("PDF 炸弹（一个内容流解压 1 GB）", "炸弹.pdf", lambda p: pdf_bomb(p, 1024)),
     Case(".docx（解压 1.2 GB）", "巨大.docx", lambda p: docx(p, 1200)),
     Case("300 MB .txt", "巨大.txt", lambda p: sized_text(p, 300)),
     Case("30 MB .txt", "较大.txt", lambda p: sized_text(p, 30), "三会一课 党支部按期换届"),

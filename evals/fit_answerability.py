@@ -7,7 +7,8 @@ Training examples, each a question judged by the real composer over the bundled 
   positive when the search finds the clause;
 - synthetic negatives: every positive asked again with its evidence withheld from the library (the
   documents holding its gold quotes dropped from search, checklist items, sections and records, as if
-  they had never been ingested).
+  they had never been ingested); and the same in small libraries of a few bundled documents each (SMALL_LIBRARIES), a
+  question asked where its evidence is and where it is not.
 Questions refused by an explicit check (a named document, year or place the library lacks; a fact not
 stated) are left out: the model decides the rest. Logistic regression (scikit-learn), standardised
 features; grouped 5-fold cross-validation by question (a question and its withheld twin in one fold)
@@ -86,23 +87,6 @@ class Withheld:
 
     def document_passages(self, doc_id: str) -> tuple[Any, ...]:
         return tuple(self._keep(self._library.document_passages(doc_id)))
-
-    def unseen_words(self, text: str) -> list[str]:
-        """Words no remaining passage holds: those only the withheld documents held are unseen now."""
-        held = [
-            p.text.lower()
-            for d in self._library.documents()
-            if self._gone(d.id)
-            for p in self._library.document_passages(d.id)
-        ]
-        seen = "\n".join(
-            p.text.lower() for d in self.documents() for p in self._library.document_passages(d.id)
-        )
-        return [
-            w
-            for w in self._library.words(text)
-            if w in self._library.unseen_words(text) or (any(w in t for t in held) and w not in seen)
-        ]
 
 
 def holds(quotes: list[str], hits: list[Any]) -> bool:

@@ -129,11 +129,6 @@ class Library:
         n = lexical.passages
         return {w: math.log((n + 1) / (lexical.document_frequency(w) + 0.5)) for w in self.words(text)}
 
-    def unseen_words(self, text: str) -> list[str]:
-        """The text's words that no passage of the library holds: a topic the library lacks."""
-        lexical = self._engine.lexical
-        return [w for w in self.words(text) if lexical.document_frequency(w) == 0]
-
     def unknown_places(self, text: str) -> list[str]:
         """Place names in the text that no passage of the library mentions."""
         lexical = self._engine.lexical

@@ -263,6 +263,15 @@ def refresh_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
     return index
 
 
+def rebuild_lexical(store: PassageStore, folder: Path) -> LexicalIndex:
+    """The lexical index built anew from the store, whatever a saved one claims (`dangjian check`)."""
+    documents = store.document_hashes()
+    with disk_full_said(folder), storage.new_folder(folder) as fresh:
+        index = _built(store, documents, fingerprint_of(documents), store.generation(), fresh)
+        storage.save(index, folder)
+    return index
+
+
 def _built(
     store: PassageStore, documents: dict[str, str], fingerprint: str, generation: str, folder: Path | None
 ) -> LexicalIndex:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from index.lease import LeaseRecord
 from ingest.models import ChecklistItem, Document, DocumentMeta, Passage, passage_id
 
@@ -319,6 +321,23 @@ class PassageStore:
             if not got["ids"]:
                 return
             yield from zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+            offset += len(got["ids"])
+
+    def passage_health(self) -> Iterator[tuple[str, str, bool]]:
+        """Every passage as (id, doc id, whether its vector is usable: of the collection's size, not all
+        zeros), paged; for `dangjian check`."""
+        offset, size = 0, 0
+        while True:
+            got = self._passages.get(include=["metadatas", "embeddings"], limit=_PAGE, offset=offset)
+            if not len(got["ids"]):
+                return
+            for pid, md, vector in zip(got["ids"], got["metadatas"], got["embeddings"], strict=True):
+                size = size or len(vector)
+                yield (
+                    pid,
+                    str(md["doc_id"]),
+                    vector is not None and len(vector) == size and bool(np.any(vector)),
+                )
             offset += len(got["ids"])
 
     def passages_of(self, doc_ids: Sequence[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,46 @@ def test_a_text_file_over_the_bound_is_refused_and_the_rest_ingested_quickly(tmp
     reasons = dict(report.rejected)
     assert "文本文件上限 1 MB，可用 DANGJIAN_MAX_TEXT_MB 调整" in reasons[str(docs / "大文件.txt")]
     assert "疑似压缩炸弹" in reasons[str(docs / "炸弹.docx")]
+
+
+def test_a_pdf_bomb_is_refused_by_counting_its_streams_not_inflating_them(tmp_path: Path) -> None:
+    """A page whose Flate content stream inflates to 300 MB (300 KB on disk): refused by the ratio and,
+    with the ratio lifted, by the unpacked size, before pdfminer would inflate it whole."""
+    from evals.bench_hostile import pdf_bomb
+
+    bomb = tmp_path / "炸弹.pdf"
+    pdf_bomb(bomb, 300)
+    assert bomb.stat().st_size < 1024 * 1024
+    with pytest.raises(
+        UnreadableFile, match=r"^PDF 压缩比异常（解压后是原文件的 \d+ 倍以上，上限 100 倍），疑似压缩炸弹"
+    ):
+        check_limits(bomb, Limits())
+    with pytest.raises(UnreadableFile, match=r"^PDF 解压后过大（200 MB以上，上限 200 MB"):
+        check_limits(bomb, Limits(zip_ratio=10**6))
+    check_limits(FIXTURES / "unit" / "红头通知_廉洁夜校.pdf", Limits())  # a real PDF passes
+    check_limits(FIXTURES / "formats" / "000_7485c2985d73583a.pdf", Limits())
+
+
+def test_a_pdf_with_too_many_pages_is_refused_by_its_page_tree(tmp_path: Path) -> None:
+    from evals.bench_hostile import pdf
+
+    long = tmp_path / "长.pdf"
+    pdf(long, [zlib.compress(b"BT ET")] * 5)
+    with pytest.raises(
+        UnreadableFile, match=r"^PDF 页数过多（5 页，上限 3 页，可用 DANGJIAN_MAX_PDF_PAGES 调整）"
+    ):
+        check_limits(long, Limits(pdf_pages=3))
+    check_limits(long, Limits(pdf_pages=5))
+
+
+def test_ingesting_a_pdf_bomb_says_one_line_and_ingests_the_rest(tmp_path: Path) -> None:
+    from evals.bench_hostile import pdf_bomb
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    pdf_bomb(docs / "炸弹.pdf", 300)
+    (docs / "正常.txt").write_text(TEXT, encoding="utf-8")
+    report = build_services(make_settings(tmp_path / "data")).ingest([docs])
+    assert [doc for doc, _ in report.ingested] == ["docs/正常.txt"]
+    [(path, reason)] = report.rejected
+    assert path.endswith("炸弹.pdf") and "疑似压缩炸弹" in reason

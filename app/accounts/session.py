@@ -24,7 +24,7 @@ def log_in(name: str, password: str) -> str:
     store = accounts()
     assert store is not None
     try:
-        user = store.login(name.strip(), password)
+        user = store.login(name.strip(), password, st.context.ip_address or "")
     except LockedOut as exc:
         return str(exc)
     if user is None:

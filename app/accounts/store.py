@@ -1,13 +1,19 @@
 """Accounts, grants and the audit trail of a shared server, in one SQLite file beside the libraries.
 
-Passwords are hashed with Argon2id (argon2-cffi); a name gets LOCK_AFTER wrong passwords in a row and is
-then locked for LOCK_MINUTES, whoever tries. A login is a random session token that expires; the browser
-keeps it as a cookie and the file keeps only its SHA-256. The audit table is append-only: SQLite triggers refuse any
-UPDATE or DELETE on it, so not even this code can rewrite what was recorded.
+Passwords are hashed with Argon2id (argon2-cffi). Wrong passwords slow down whoever sends them, not the
+account: after FREE_TRIES in a row for one name from one client address, that address waits FIRST_WAIT
+seconds, doubling with each further miss up to LONGEST_WAIT, while the same name logs in from anywhere
+else (so nobody can lock a colleague out by guessing); an administrator lifts the wait (`dangjian user
+unlock`). An unknown name is checked against a dummy hash, so it takes as long as a real one to refuse
+and a login's timing does not tell which names exist. A login is a random session token that expires; the browser
+keeps it as a cookie and the file keeps only its SHA-256. The audit trail (app/accounts/audit.py) is append-only
+and hash-chained: triggers refuse any UPDATE, DELETE or out-of-order INSERT, and a row changed by another
+client breaks the chain, which `dangjian audit --verify` and the 操作记录 page report.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import sqlite3
@@ -21,30 +27,27 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.accounts import audit
+from app.accounts.audit import AuditEntry
 from app.libraries import SHARED
 from ingest.errors import DangjianError
 
-LOCK_AFTER = 5  # wrong passwords in a row
-LOCK_MINUTES = 15
+FREE_TRIES = 5  # wrong passwords in a row, for one name from one address, before it must wait
+FIRST_WAIT = 30.0  # seconds; doubles with every further wrong password
+LONGEST_WAIT = 15 * 60.0
 MIN_PASSWORD = 8  # characters
 FILE = "accounts.sqlite3"
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    name TEXT PRIMARY KEY, hash TEXT NOT NULL, role TEXT NOT NULL,
-    failed INTEGER NOT NULL DEFAULT 0, locked_until REAL NOT NULL DEFAULT 0
+CREATE TABLE IF NOT EXISTS users (name TEXT PRIMARY KEY, hash TEXT NOT NULL, role TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS attempts (
+    name TEXT NOT NULL, client TEXT NOT NULL, failed INTEGER NOT NULL, wait_until REAL NOT NULL,
+    PRIMARY KEY (name, client)
 );
 CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, user TEXT NOT NULL, expires REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS grants (user TEXT NOT NULL, library TEXT NOT NULL, PRIMARY KEY (user, library));
-CREATE TABLE IF NOT EXISTS audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, user TEXT NOT NULL,
-    action TEXT NOT NULL, target TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-    BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-    BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
 """
+_REPORTED: set[Path] = set()  # files whose missing audit triggers this process has recorded already
 
 
 class Role(StrEnum):
@@ -67,6 +70,7 @@ class Action(StrEnum):
     REVOKE = "取消授权"
     ADD_USER = "新建账号"
     PASSWORD = "重设密码"
+    UNLOCK = "解除等待"
 
 
 @dataclass(frozen=True)
@@ -75,17 +79,14 @@ class User:
     role: Role
 
 
-@dataclass(frozen=True)
-class AuditEntry:
-    at: float
-    user: str
-    action: str
-    target: str
-    detail: str
-
-
 class LockedOut(DangjianError):
-    """Too many wrong passwords: the name is locked for a while."""
+    """Too many wrong passwords for a name from this address: it waits a while before trying again."""
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """What an unknown name's password is checked against: the same work as a real account's."""
+    return PasswordHasher().hash(secrets.token_urlsafe(16))
 
 
 class Accounts:
@@ -95,9 +96,15 @@ class Accounts:
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILE
         self._hasher = PasswordHasher()
+        self._dummy = _dummy_hash()
         folder.mkdir(parents=True, exist_ok=True)
         with self._db() as db:
             db.executescript(_SCHEMA)
+        with self._writing() as db:
+            missing = audit.prepare(db)
+            if missing and self.path not in _REPORTED:
+                _REPORTED.add(self.path)
+                audit.report_missing(db, missing, str(self.path))
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -105,6 +112,22 @@ class Accounts:
         try:
             with db:  # one transaction: committed on success, rolled back on error
                 yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """A transaction holding the write lock from its start, so two processes never chain the
+        audit trail from the same last row."""
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
         finally:
             db.close()
 
@@ -124,16 +147,23 @@ class Accounts:
         return User(name, role)
 
     def set_password(self, name: str, password: str, by: str) -> None:
-        """A new password, and the lock lifted (how an administrator helps a locked-out user)."""
+        """A new password, and every wait on the name lifted."""
         _check_password(password)
         with self._db() as db:
             changed = db.execute(
-                "UPDATE users SET hash = ?, failed = 0, locked_until = 0 WHERE name = ?",
-                (self._hasher.hash(password), name),
+                "UPDATE users SET hash = ? WHERE name = ?", (self._hasher.hash(password), name)
             ).rowcount
+            db.execute("DELETE FROM attempts WHERE name = ?", (name,))
         if not changed:
             raise DangjianError(f"没有账号“{name}”。")
         self.record(by, Action.PASSWORD, name)
+
+    def unlock(self, name: str, by: str) -> int:
+        """Lift the waits wrong passwords put on a name, from every address; how many were lifted."""
+        with self._db() as db:
+            lifted = db.execute("DELETE FROM attempts WHERE name = ?", (name,)).rowcount
+        self.record(by, Action.UNLOCK, name)
+        return lifted
 
     def user(self, name: str) -> User | None:
         with self._db() as db:
@@ -145,32 +175,33 @@ class Accounts:
             rows = db.execute("SELECT name, role FROM users ORDER BY name").fetchall()
         return [User(n, Role(r)) for n, r in rows]
 
-    def login(self, name: str, password: str, now: float | None = None) -> User | None:
-        """The user when the password is right; None when not. LockedOut while the name is locked."""
+    def login(self, name: str, password: str, client: str = "", now: float | None = None) -> User | None:
+        """The user when the password is right; None when not (or no such name: the same work and the same
+        answer). LockedOut while this client address must wait for this name (see the module docstring)."""
         now = time.time() if now is None else now
         with self._db() as db:
-            row = db.execute(
-                "SELECT hash, role, failed, locked_until FROM users WHERE name = ?", (name,)
+            row = db.execute("SELECT hash, role FROM users WHERE name = ?", (name,)).fetchone()
+            tried = db.execute(
+                "SELECT failed, wait_until FROM attempts WHERE name = ? AND client = ?", (name, client)
             ).fetchone()
-        if row is not None and row[3] > now:
-            minutes = max(1, round((row[3] - now) / 60))
+        if tried is not None and tried[1] > now:
             raise LockedOut(
-                f"密码连续输错 {LOCK_AFTER} 次，账号已锁定，请 {minutes} 分钟后再试或请管理员重设密码。"
+                f"密码已连续输错 {tried[0]} 次，请 {max(1, round(tried[1] - now))} 秒后再试"
+                "（只限这台电脑；也可请管理员解除）。"
             )
-        if row is None or not self._verified(row[0], password):
-            if row is not None:
-                failed = row[2] + 1
-                locked = now + LOCK_MINUTES * 60 if failed >= LOCK_AFTER else 0.0
-                with self._db() as db:
-                    db.execute(
-                        "UPDATE users SET failed = ?, locked_until = ? WHERE name = ?",
-                        (0 if locked else failed, locked, name),
-                    )
-            self.record(name, Action.LOGIN_FAILED, name)
+        if not self._verified(row[0] if row else self._dummy, password) or row is None:
+            failed = (tried[0] if tried else 0) + 1
+            wait = 0.0 if failed < FREE_TRIES else min(LONGEST_WAIT, FIRST_WAIT * 2 ** (failed - FREE_TRIES))
+            with self._db() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO attempts (name, client, failed, wait_until) VALUES (?, ?, ?, ?)",
+                    (name, client, failed, now + wait),
+                )
+            self.record(name, Action.LOGIN_FAILED, name, client)
             return None
         with self._db() as db:
-            db.execute("UPDATE users SET failed = 0, locked_until = 0 WHERE name = ?", (name,))
-        self.record(name, Action.LOGIN, name)
+            db.execute("DELETE FROM attempts WHERE name = ? AND client = ?", (name, client))
+        self.record(name, Action.LOGIN, name, client)
         return User(name, Role(row[1]))
 
     def _verified(self, stored: str, password: str) -> bool:
@@ -244,19 +275,26 @@ class Accounts:
         return False
 
     def record(self, user: str, action: Action, target: str, detail: str = "") -> None:
-        with self._db() as db:
-            db.execute(
-                "INSERT INTO audit (at, user, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                (time.time(), user, action, target, detail),
-            )
+        with self._writing() as db:
+            audit.append(db, user, action, target, detail)
 
     def trail(self, limit: int = 500) -> list[AuditEntry]:
         """The latest entries, newest first."""
         with self._db() as db:
-            rows = db.execute(
-                "SELECT at, user, action, target, detail FROM audit ORDER BY id DESC LIMIT ?", (limit,)
-            ).fetchall()
-        return [AuditEntry(*row) for row in rows]
+            return audit.trail(db, limit)
+
+    def verify_trail(self) -> audit.Verdict:
+        """Whether the audit trail is whole: its triggers present, its chain unbroken, no gap."""
+        with self._db() as db:
+            return audit.verify(db)
+
+    def restore_trail_protection(self, by: str) -> list[str]:
+        """Recreate missing audit triggers (an administrator's decision, recorded); their names."""
+        with self._writing() as db:
+            restored = audit.restore_triggers(db)
+            if restored:
+                audit.append(db, by, audit.RESTORED, "audit", "、".join(restored))
+        return restored
 
 
 def _digest(token: str) -> str:

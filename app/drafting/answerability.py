@@ -4,18 +4,21 @@ The features say what the question asks for and what the found text holds, never
 particular question uses: the answer kind asked for; how much of the question's wording (IDF-weighted)
 the drafted sentences and the best passages cover, and whether they hold its rarest words; how many
 of the search's channels agree on the cited passages; the embedding cosine of the question to its
-nearest drafted sentence; how much of its wording no passage of the library holds at all (a topic the
-library lacks, which a small library shows plainly); how far the teacher model's nearest passage stands out from the other hits
-(in their own spread, so any teacher reads alike) and whether it is among the cited; whether a
-document the question names is the one answering; whether the answer has the form its kind asks for. Every share and cosine is relative (to the question's own weight, to the other
-hits), so a 30-passage library is judged like a 700-passage one. A fact asked for (a date, a number, a
+nearest drafted sentence; how near the teacher model's nearest passage is at all, how far it stands out
+from the other hits (in their own spread) and whether it is among the cited; whether a document the
+question names is the one answering; whether the answer has the form its kind asks for. Shares are
+relative to the question's own weight, and the teacher's cosine is on the wheel model's range (an
+adapted teacher's through its fitted map). A fact asked for (a date, a number, a
 person…) that the drafted sentences do not state, and a document, year or place the library lacks, are
 refused before this model by the composer's explicit checks, with a line saying why.
 
 The weights are a logistic regression fitted by evals/fit_answerability.py on the tuning part of the dev
-questions and on the train part of the written question → provision pairs, each asked twice: as it is
+questions and on the train part of the written question → provision pairs, each asked as it is
 (answerable when the search finds its evidence) and with its evidence withheld from the library (not
-answerable); the dev negatives are not answerable. Its cross-validated figures are kept beside the
+answerable), in the bundled library and in small libraries of a few bundled documents each (a unit's
+library: a 30-passage library's nearest passages are far from a question it lacks, and all its channels
+agree on the few there are, so it must be seen in training to be judged like a 700-passage one); the
+dev negatives are not answerable. Its cross-validated figures are kept beside the
 weights in answerability.json.
 """
 
@@ -85,7 +88,6 @@ def features(evidence: Evidence, library: Library, query: str) -> dict[str, floa
         "shaped": float(evidence.shaped),
         "named_document_answers": float(bool(cited & set(asked.documents))),
         "sentences": min(len(sentences), 6) / 6,
-        "unseen_share": terms.weight(frozenset(library.unseen_words(query)) & frozenset(terms.idf)),
     }
     meaning = library.meaning(query, hits[:MEANING_DEPTH]) if hits else np.zeros(0)
     if len(meaning) > 1 and float(np.abs(meaning).max()) > 0:
@@ -95,5 +97,6 @@ def features(evidence: Evidence, library: Library, query: str) -> dict[str, floa
             (meaning[best] - np.delete(meaning, best).mean()) / (meaning.std() + 1e-6)
         )
         values["teacher_cited"] = float(hits[best] in cited_hits)
+        values["teacher_best"] = float(meaning[best])  # how near at all: a small library's nearest may be far
     values.update({f"kind_{kind.value}": float(asked.kind is kind) for kind in Kind})
     return values

@@ -15,7 +15,9 @@ st.title("操作记录")
 store = accounts()
 assert store is not None  # require() let an administrator through: accounts are on
 entries = store.trail()
-st.caption("登录、上传、删除、授权等操作，谁、做了什么、什么时候；只增不改。")
+st.caption("登录、上传、删除、授权等操作，谁、做了什么、什么时候；只增不改，逐条链式校验。")
+verdict = store.verify_trail()
+(st.success if verdict.intact else st.error)(verdict.line)
 st.dataframe(
     pd.DataFrame(
         [
