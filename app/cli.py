@@ -505,7 +505,7 @@ def audit(ctx: click.Context, limit: int, verify: bool, restore_triggers: bool) 
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """启动网页（Streamlit），在浏览器打开 http://地址:端口 。"""
-    page = Path(__file__).with_name("web.py")
+    page = Path(__file__).with_name("server.py")  # the pages (web.py) and the login routes
     if not port_free(host, port):
         click.echo(
             f"错误：端口 {port} 已被占用（可能已有一个网页在运行）。请关闭它，或用 --port 换一个端口。",

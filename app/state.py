@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.accounts import Accounts, User
+from app.accounts.cookie import COOKIE
 from app.libraries import SHARED, library_names, library_settings
 from app.services import Services, build_services
 from app.settings import Settings, load_settings
@@ -18,7 +19,6 @@ QUESTION = "ask.question"
 TOP_K = "ask.top_k"
 LIBRARY = "library.current"  # the library the user reads (accounts on; checked against the grants)
 TOKEN = "account.token"  # the login's session token (app/accounts/session.py)
-COOKIE = "dangjian_session"  # the browser's copy of it
 
 
 @st.cache_resource
@@ -41,7 +41,9 @@ def library_services(name: str) -> Services:
 
 def session_token() -> str:
     """This tab's token, else the browser's cookie (a reload, a new tab)."""
-    return str(st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE) or "")
+    return str(
+        st.session_state.get(TOKEN) or st.context.cookies.get(COOKIE) or ""
+    )  # cookie: app/accounts/cookie.py
 
 
 def current_user() -> User | None:

@@ -37,6 +37,12 @@ class Checklist:
     start: int
     end: int
     items: tuple[tuple[ChecklistItem, int, int], ...]
+    header: tuple[int, int] | None = None  # a table's header row ("序号 类别 问题表现…"): no passage
+
+    def taken(self) -> list[tuple[int, int]]:
+        """The spans its items (and header row) take: the rest of its span (a title, an introduction, a
+        closing line) is ordinary text, kept in passages of its own."""
+        return [(s, e) for _, s, e in self.items] + ([self.header] if self.header else [])
 
 
 @dataclass(frozen=True)
@@ -73,8 +79,10 @@ def find_checklists(text: str) -> list[Checklist]:
             title = ""  # too far below to be what the title names
         body = [x for x in lines[i + (named is not None) :] if x.text]
         items: list[tuple[ChecklistItem, int, int]] = []
+        header = None
         if body and "\t" in body[0].text:
             items = _table_items(body, title or _nearest_title(lines, i))
+            header = (body[0].start, body[0].end)
         elif named is not None:
             items = next(
                 (got for skip in range(INTRODUCTION + 1) if len(got := _list_items(body[skip:], title)) >= 2),
@@ -84,7 +92,7 @@ def find_checklists(text: str) -> list[Checklist]:
             i += 1
             continue
         start = title_at if title and title_at <= line.start else line.start
-        found.append(Checklist(items[0][0].checklist, start, items[-1][2], tuple(items)))
+        found.append(Checklist(items[0][0].checklist, start, items[-1][2], tuple(items), header))
         title = ""  # a title names one checklist
         while i < len(lines) and lines[i].start < items[-1][2]:
             i += 1

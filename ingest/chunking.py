@@ -38,7 +38,7 @@ def split_into_passages(doc: Document, max_chars: int = DEFAULT_MAX_CHARS) -> li
     for checklist in checklists:
         for item, start, end in checklist.items:
             found.append((start, end, tuple(x for x in (checklist.title, item.category) if x), item))
-    holes = [(c.start, c.end) for c in checklists]
+    holes = sorted(span for c in checklists for span in c.taken())
     fallback = (doc.meta.title or "正文",)  # text before any heading
     for section in parse_sections(text):
         for start, end in _outside(section.start, section.end, holes):

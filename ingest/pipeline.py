@@ -20,7 +20,7 @@ from ingest.metadata import checklist_plain_words, document_meta, sidecar_of
 from ingest.models import Document, Passage
 
 # Bump when loaders, cleaning, structure or chunking change, so every document is re-read.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 def content_hash(path: Path, chunk_chars: int) -> str:

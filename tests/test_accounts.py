@@ -121,6 +121,22 @@ def test_wrong_passwords_slow_that_address_not_the_account_and_an_administrator_
     assert Action.UNLOCK in actions and actions.count(Action.LOGIN_FAILED) == 2 * FREE_TRIES + 2
 
 
+def test_a_login_ticket_is_good_once_for_a_minute_and_retires_the_forms_token(tmp_path: Path) -> None:
+    """What the page hands the server's /auth/session (app/accounts/cookie.py) instead of the token."""
+    accounts = Accounts(tmp_path)
+    accounts.add_user("李四", PASSWORD, Role.MEMBER, by="admin")
+    now = time.time()
+    token = accounts.open_session("李四", hours=8, now=now)
+    ticket = accounts.issue_ticket(token, 60, now)
+    assert ticket != token and accounts.redeem_ticket(ticket, now + 1) == "李四"
+    assert accounts.session_user(token, now + 1) is None  # the form's token is retired: the cookie's replaces it
+    assert accounts.redeem_ticket(ticket, now + 2) is None  # once only
+    late = accounts.issue_ticket(accounts.open_session("李四", hours=8, now=now), 60, now)
+    assert accounts.redeem_ticket(late, now + 61) is None
+    stored = accounts.path.read_bytes()
+    assert ticket.encode() not in stored and late.encode() not in stored  # only their hashes are kept
+
+
 def test_an_unknown_name_takes_as_long_to_refuse_as_a_wrong_password(tmp_path: Path) -> None:
     """The dummy Argon2 check: without it an unknown name is refused a hundred times faster (timing
     tells which names exist). Medians of 5, a loose bound: evals/bench_login.py measures it properly."""
@@ -296,7 +312,11 @@ def test_in_a_real_browser_a_link_shows_nothing_until_login_and_then_only_grante
     server: Path, tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    from app.accounts.cookie import COOKIE
+
+    ticket_of_nobody = "not-a-ticket"
     with served_app(server, accounts="true") as url, headless_chromium(tmp_path / "profile") as driver:
         driver.get(f"{url}/?q={quote('蝴蝶兰评比在哪里举行？')}")
         text = settled(driver, "没有账号或忘了密码")
@@ -305,6 +325,10 @@ def test_in_a_real_browser_a_link_shows_nothing_until_login_and_then_only_grante
         assert "三楼会议室" not in settled(driver, "没有账号或忘了密码")
         _type(driver, 'input[aria-label="账号"]', "member_a")
         _type(driver, 'input[aria-label="密码"]', PASSWORD, Keys.ENTER)
+        cookie = WebDriverWait(driver, 30).until(lambda d: d.get_cookie(COOKIE))  # set by the server's route
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and not cookie["secure"]  # plain http here
+        assert cookie["value"] not in driver.execute_script("return document.cookie")  # no script can read it
+        assert "/library?doc=files/a.txt" in driver.current_url  # back on the page the login was asked on
         settled(driver, "member_a（党员）")
         find(driver, "css selector", '[data-testid="stSidebar"] [data-testid="stSelectbox"]').click()
         options = find(driver, "css selector", '[role="option"]')
@@ -321,9 +345,12 @@ def test_in_a_real_browser_a_link_shows_nothing_until_login_and_then_only_grante
         driver.refresh()  # the browser keeps the login: a reload is no new login
         assert "member_a（党员）" in settled(driver, "member_a（党员）")
         find(driver, "xpath", "//button[.//p[text()='退出登录']]").click()
-        settled(driver, "没有账号或忘了密码")
+        WebDriverWait(driver, 30).until(lambda d: d.get_cookie(COOKIE) is None)  # cleared by the server
+        assert Accounts(server / "accounts").session_user(cookie["value"]) is None
         driver.refresh()  # and forgets it on logging out
         assert "member_a" not in settled(driver, "没有账号或忘了密码")
+        driver.get(f"{url}/auth/session?ticket={ticket_of_nobody}&next=https://elsewhere.example/")
+        assert driver.current_url.startswith(url) and driver.get_cookie(COOKIE) is None  # no cookie, no leaving
 
 
 def test_several_libraries_answer_as_one_and_cite_which_library(server: Path) -> None:

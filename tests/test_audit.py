@@ -124,3 +124,19 @@ def test_a_trail_from_before_the_chain_keeps_its_rows_and_chains_the_new_ones(tm
     accounts.record("new", Action.LOGIN, "new")
     assert [e.user for e in accounts.trail()] == ["new", "old"]
     assert _verify(tmp_path) == (0, "审计记录完整：1 条逐条校验无误（另有 1 条是启用校验前的旧记录）。")
+
+
+def test_replace_into_with_its_trigger_dropped_and_put_back_is_found(tmp_path: Path) -> None:
+    """REPLACE deletes the old row without firing the DELETE trigger: the missing trigger, and once it is
+    back, the replaced row's hash, give it away."""
+    accounts = _trail(tmp_path)
+    _tamper(
+        accounts,
+        "DROP TRIGGER audit_next_id",
+        "REPLACE INTO audit (id, at, user, action, target, detail, prev, hash) "
+        "SELECT id, at, user, action, 'harmless.txt', detail, prev, hash FROM audit WHERE id = 2",
+    )
+    code, line = _verify(tmp_path)
+    assert code == 1 and "audit_next_id 不见了" in line
+    _tamper(accounts, TRIGGERS["audit_next_id"])
+    assert _verify(tmp_path) == (1, "审计记录第 2 条的内容被改过（与它的校验值不符）。")

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import chromadb
-from chromadb.config import Settings as ChromaSettings
 import pytest
+from chromadb.config import Settings as ChromaSettings
 from click.testing import CliRunner
 
 from app.cli import cli

@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
+from app.services import Services
 from ingest.checklist import extract_checklist_items
 from ingest.clean import clean_text
 from ingest.discovery import SourceFile
-from ingest.models import ChecklistItem
+from ingest.models import ChecklistItem, Passage
 from ingest.pipeline import content_hash, document_passages, read_document
 
 SEEDS = Path(__file__).resolve().parent / "fixtures" / "seeds"
@@ -49,6 +50,20 @@ def check_2025(items: list[tuple[ChecklistItem, int, int]], text: str) -> None:
         "跨部门数据共享不畅，相同数据重复填报，重复审批。",
     )
     assert [by_number[n][0].category for n in ("1", "5", "9", "13", "17")] == CATEGORIES
+
+
+def _unit_library(tmp_path: Path, files: dict[str, str]) -> Services:
+    """A fresh library of unit fixtures, each copied under the name given (fixture name -> file name)."""
+    from app.services import build_services
+    from tests.conftest import make_settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for fixture, name in files.items():
+        shutil.copy(UNIT / fixture, folder / name)
+    services = build_services(make_settings(tmp_path / "data"))
+    services.ingest([folder])
+    return services
 
 
 def test_numbered_lines_under_category_headings() -> None:
@@ -95,10 +110,29 @@ def test_a_title_without_items_is_not_a_checklist() -> None:
 UNIT = Path(__file__).resolve().parent / "fixtures" / "unit"
 
 
-def _items(name: str) -> list[ChecklistItem]:
+def _passages(name: str) -> list[Passage]:
     path = UNIT / name
-    doc = read_document(SourceFile(path, name), content_hash(path, 0))
-    return [p.item for p in document_passages(doc, 0) if p.item]
+    return document_passages(read_document(SourceFile(path, name), content_hash(path, 0)), 0)
+
+
+def _items(name: str) -> list[ChecklistItem]:
+    return [p.item for p in _passages(name) if p.item]
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("作风问题清单_表格在说明之后.docx", ["梳理形成以下问题清单", "各科室要逐项对照检查", "2026年3月5日"]),
+        ("编号清单_说明在前.txt", ["梳理出以下问题", "各科室要对号入座", "各科室整改情况于2026年5月底前报局办公室"]),
+    ],
+)
+def test_a_checklists_introduction_and_closing_lines_are_kept_in_passages_of_their_own(
+    name: str, kept: list[str]
+) -> None:
+    """Only the items (and a table's header row) are taken out as item passages: nothing else is lost."""
+    plain = [p.text for p in _passages(name) if p.item is None]
+    assert all(any(words in text for text in plain) for words in kept)
+    assert not any("序号" in text for text in plain)
 
 
 def test_a_table_checklist_after_an_introduction_with_merged_category_cells() -> None:
@@ -133,14 +167,8 @@ def test_a_table_items_answer_names_it_and_its_rows_other_cells_by_their_headers
     """"第4条（类别）：问题表现", then the row's other cells named by their headers — never the row with
     its number, category, unit and deadline pasted in."""
     from app.drafting.composer import compose_answer
-    from app.services import build_services
-    from tests.conftest import make_settings
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    shutil.copy(UNIT / "作风问题清单_表格在说明之后.docx", folder / "清单.docx")
-    services = build_services(make_settings(tmp_path / "data"))
-    services.ingest([folder])
+    services = _unit_library(tmp_path, {"作风问题清单_表格在说明之后.docx": "清单.docx"})
     answer = compose_answer("会议太多太长，还要陪会，属于清单哪一条？", services.library())
     assert answer.items and answer.items[0].number == "4"
     assert "第4条（文风会风方面）：会议多、会议长，陪会现象突出。" in answer.text
@@ -152,16 +180,8 @@ def test_a_ledger_rows_measures_unit_and_deadline_answer_how_it_is_fixed(tmp_pat
     """A ledger-shaped table without categories: "第3条：…" with no empty "（）", then what the row says is
     done about it; a fact asked of the row is quoted as the item and its named cells, not bare cells."""
     from app.drafting.composer import compose_answer
-    from app.services import build_services
-    from tests.conftest import make_settings
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    shutil.copy(UNIT / "整改台账_表格.docx", folder / "台账.docx")
-    shutil.copy(UNIT / "机关党委_工作要点.txt", folder / "要点.txt")
-    services = build_services(make_settings(tmp_path / "data"))
-    services.ingest([folder])
-    library = services.library()
+    library = _unit_library(tmp_path, {"整改台账_表格.docx": "台账.docx", "机关党委_工作要点.txt": "要点.txt"}).library()
     answer = compose_answer("发展党员的材料有缺漏，属于台账哪一条，怎么整改？", library)
     assert answer.items and answer.items[0].number == "3" and "（）" not in answer.text
     assert "整改措施：对近三年发展党员档案逐份复核；责任单位：机关党委；完成时限：2026年3月31日" in answer.text
@@ -182,14 +202,9 @@ def test_numbered_items_under_categories_after_an_attachments_title_and_an_intro
 def test_the_library_list_shows_each_documents_checklist_items(tmp_path: Path) -> None:
     """The 文件库 table's 清单条目 column: 15 for the table checklist, 0 for a plan without one."""
     from app import library_view as lv
-    from app.services import build_services
-    from tests.conftest import make_settings
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    shutil.copy(UNIT / "作风问题清单_表格在说明之后.docx", folder / "清单.docx")
-    shutil.copy(UNIT / "机关党委_工作要点.txt", folder / "要点.txt")
-    services = build_services(make_settings(tmp_path / "data"))
-    services.ingest([folder])
+    services = _unit_library(
+        tmp_path, {"作风问题清单_表格在说明之后.docx": "清单.docx", "机关党委_工作要点.txt": "要点.txt"}
+    )
     rows = lv.table_rows(services.documents(), {}, lv.item_counts(services.library()))
     assert {r["文件"]: r["清单条目"] for r in rows} == {"docs/清单.docx": 15, "docs/要点.txt": 0}

@@ -42,6 +42,25 @@ LIBRARY = [
 ]
 
 
+UNIT_LISTS = [
+    LibraryDocument("farm", "青溪县农业农村局2026年形式主义官僚主义问题清单", "2026-03-01", "清单"),
+    LibraryDocument("health", "临湖区卫生健康局2026年作风问题清单", "2026-03-05", "清单"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("农业农村局的问题清单整改情况什么时候报？", ["farm"]),  # its own words pick one of the alike
+        ("问题清单的整改情况什么时候报？", ["farm", "health"]),  # alike: both
+    ],
+)
+def test_of_documents_a_question_names_alike_those_it_names_by_their_own_words(
+    question: str, named: list[str]
+) -> None:
+    assert named_documents(question, UNIT_LISTS) == named
+
+
 @pytest.mark.parametrize(
     ("question", "named"),
     [
@@ -283,3 +302,17 @@ def test_numbers_are_read_in_either_script(text: str, number: int | None) -> Non
 def test_a_rule_named_that_the_library_lacks_is_said_to_be_missing(question: str, line: str) -> None:
     names = DocumentNames(LIBRARY)
     assert names.missing(question, names.named(question)) == line
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("基层反映同一组数据要重复报好几次，属于清单里哪一条？", True),
+        ("单位的问题清单里，检查只翻材料不看效果，是第几条？", True),
+        ("农业农村局的问题清单整改情况什么时候报？", False),  # when, not which item
+    ],
+)
+def test_which_questions_search_the_checklist_items_first(question: str, asks: bool) -> None:
+    from app.drafting.question import asks_item
+
+    assert asks_item(question) is asks

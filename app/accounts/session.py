@@ -1,8 +1,9 @@
 """The web page's login: who is logged in, until when, and the check every page makes first.
 
 A login is a session token (app/accounts/store.py) that lasts `session_hours`. The page keeps it for this
-browser tab and, as a cookie, for the browser: a reload or a link opened in a new tab stays logged in
-until the token expires or the user logs out. The account is re-read on every check, so a removed account
+browser tab and, as a cookie the server sets (app/accounts/cookie.py: HttpOnly, SameSite=Strict, so no
+page script reads it), for the browser: a reload or a link opened in a new tab stays logged in until the
+token expires or the user logs out. The account is re-read on every check, so a removed account
 or a changed role takes effect at once. With accounts off every check passes and nobody is asked to log in.
 """
 
@@ -12,9 +13,10 @@ import json
 
 import streamlit as st
 
+from app.accounts.cookie import COOKIE, TICKET_SECONDS
 from app.accounts.store import Action, LockedOut, Role, User
 from app.libraries import library_names
-from app.state import COOKIE, LIBRARY, TOKEN, accounts, chosen_library, current_user, session_token, settings
+from app.state import LIBRARY, TOKEN, accounts, chosen_library, current_user, session_token, settings
 
 COOKIE_SENT = "account.cookie_sent"  # the token this tab has already handed to the browser
 
@@ -24,13 +26,19 @@ def log_in(name: str, password: str) -> str:
     store = accounts()
     assert store is not None
     try:
-        user = store.login(name.strip(), password, st.context.ip_address or "")
+        user = store.login(name.strip(), password, _client_address())
     except LockedOut as exc:
         return str(exc)
     if user is None:
         return "账号或密码不对。"
     st.session_state[TOKEN] = store.open_session(user.name, settings().session_hours)
     return ""
+
+
+def _client_address() -> str:
+    """The browser's address, which wrong passwords slow down ("" where none is known, as in tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else ""
 
 
 def log_out() -> None:
@@ -40,20 +48,28 @@ def log_out() -> None:
         store.record(user.name, Action.LOGOUT, user.name)
     for key in (TOKEN, LIBRARY, COOKIE_SENT):
         st.session_state.pop(key, None)
-    _set_cookie("", 0)
+    _go("/auth/logout?from=page")  # the server clears the cookie: no page script can
 
 
 def keep_in_browser() -> None:
-    """Hand this tab's token to the browser once (a cookie for this site only, expiring with the login)."""
-    token = st.session_state.get(TOKEN)
-    if token and st.session_state.get(COOKIE_SENT) != token:
-        _set_cookie(token, int(settings().session_hours * 3600))
-        st.session_state[COOKIE_SENT] = token
+    """Once per login from the form, send the browser through the server's /auth/session with a one-time
+    ticket: the server sets the cookie and brings it back to this page (a page load from the cookie
+    itself needs nothing)."""
+    store, token = accounts(), st.session_state.get(TOKEN)
+    if (
+        store is None
+        or not token
+        or token in (st.session_state.get(COOKIE_SENT), st.context.cookies.get(COOKIE))
+    ):
+        return
+    st.session_state[COOKIE_SENT] = token
+    _go(f"/auth/session?ticket={store.issue_ticket(token, TICKET_SECONDS)}")
 
 
-def _set_cookie(value: str, max_age: int) -> None:
-    cookie = f"{COOKIE}={value}; path=/; max-age={max_age}; SameSite=Strict"
-    st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True)
+def _go(address: str) -> None:
+    """Send the browser to a server route, which returns it to the page it is on now."""
+    script = f"window.location.replace({json.dumps(address)} + '&next=' + encodeURIComponent(location.pathname + location.search));"
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def require(role: Role | None = None) -> User | None:

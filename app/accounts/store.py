@@ -45,6 +45,9 @@ CREATE TABLE IF NOT EXISTS attempts (
     PRIMARY KEY (name, client)
 );
 CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, user TEXT NOT NULL, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tickets (
+    ticket TEXT PRIMARY KEY, user TEXT NOT NULL, retires TEXT NOT NULL, expires REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS grants (user TEXT NOT NULL, library TEXT NOT NULL, PRIMARY KEY (user, library));
 """
 _REPORTED: set[Path] = set()  # files whose missing audit triggers this process has recorded already
@@ -232,6 +235,35 @@ class Accounts:
                 (_digest(token), now),
             ).fetchone()
         return User(row[0], Role(row[1])) if row else None
+
+    def issue_ticket(self, token: str, seconds: float, now: float | None = None) -> str:
+        """A one-time ticket the browser exchanges for its cookie (app/accounts/cookie.py); redeeming it
+        opens a new session and retires `token` (the one the login form gave this tab)."""
+        now = time.time() if now is None else now
+        user = self.session_user(token, now)
+        if user is None:
+            raise DangjianError("登录已失效，请重新登录。")
+        ticket = secrets.token_urlsafe(32)
+        with self._db() as db:
+            db.execute("DELETE FROM tickets WHERE expires <= ?", (now,))
+            db.execute(
+                "INSERT INTO tickets (ticket, user, retires, expires) VALUES (?, ?, ?, ?)",
+                (_digest(ticket), user.name, _digest(token), now + seconds),
+            )
+        return ticket
+
+    def redeem_ticket(self, ticket: str, now: float | None = None) -> str | None:
+        """The account a ticket was issued for, once, while it has not expired; None otherwise."""
+        now = time.time() if now is None else now
+        with self._db() as db:
+            row = db.execute(
+                "SELECT user, retires, expires FROM tickets WHERE ticket = ?", (_digest(ticket),)
+            ).fetchone()
+            db.execute("DELETE FROM tickets WHERE ticket = ?", (_digest(ticket),))
+            if row is None or row[2] <= now:
+                return None
+            db.execute("DELETE FROM sessions WHERE token = ?", (row[1],))
+        return str(row[0])
 
     def close_session(self, token: str) -> None:
         with self._db() as db:

@@ -157,19 +157,34 @@ class DocumentNames:
         quoted = {_plain(q) for q in _QUOTED.findall(question)}
         q = _plain(question)
         named: set[str] = set()
+        alike: list[set[str]] = []  # documents one shared run names together ("问题清单")
         for start in range(len(q)):
             for end in range(min(len(q), start + MAX_RUN), start + MIN_SHARED - 1, -1):
                 titled = self.runs.get(q[start:end])
                 if titled is None:
                     continue
                 as_name = q[start:end] in quoted or q[end : end + 2].startswith(DOCUMENT_CUES + NAME_ENDINGS)
-                named.update(d for d, ending in titled.items() if ending or as_name or self.year[d] in years)
+                by_run = {d for d, ending in titled.items() if ending or as_name or self.year[d] in years}
+                (alike.append(by_run) if len(by_run) > 1 else named.update(by_run))
                 break
         named.update(d for name, known in self.short.items() if name in q for d in known)
         named.update(self.parts[name] for name in quoted if name in self.parts)
         for year, kind, _ in year_kinds(question):
             named.update(self.by_year_kind.get((year, kind), []))
+        for group in alike:
+            named.update(self._narrowed(q, group))
         return [d for d in self.order if d in named] if named else []
+
+    def _narrowed(self, q: str, group: set[str]) -> set[str]:
+        """Of documents a run names alike ("问题清单"), those the question also names by a run of their own
+        title no other title has ("农业农村局的问题清单"); all of them when it names none so."""
+        own = {
+            next(iter(docs))
+            for start in range(len(q))
+            for end in range(start + MIN_SHARED, min(len(q), start + MAX_RUN) + 1)
+            if len(docs := self.runs.get(q[start:end], {})) == 1
+        }
+        return (own & group) or group
 
     def years_of(self, doc_id: str) -> set[str]:
         """The years a document is of: its date's, and those its title spans ("2025-2027年")."""
@@ -249,7 +264,8 @@ def document_names(library: Library) -> DocumentNames:
 # "清单里，<a description>，是第几条？": the checklist named, the problem described, then the item asked for
 ITEM_AFTER_DESCRIPTION = r"清单.*(?:是|属于|算|对应)(?:第几|哪一?)[条项]"
 CHECKLIST_QUESTION = re.compile(
-    r"清单.{0,6}(?:哪|第几|什么)(?!.{0,3}(?:文件|单位|部门))|(?:哪|第几)(?:一|几)?[条项].{0,6}清单"
+    r"清单.{0,6}(?:哪|第几|什么)(?!时候|时间|天|年|月|日|.{0,3}(?:文件|单位|部门))"  # not "清单…什么时候报"
+    r"|(?:哪|第几)(?:一|几)?[条项].{0,6}清单"
     rf"|{ITEM_AFTER_DESCRIPTION}"
 )
 

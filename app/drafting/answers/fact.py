@@ -4,6 +4,7 @@ issuer, period, source of a phrase); the section headed by what is asked."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from app.drafting.answers.request import Request
 from app.drafting.citations import Draft
@@ -87,12 +88,18 @@ def headed_section(library: Library, asked: Asked, question: str) -> list[Draft]
     return None
 
 
-def document_fact(library: Library, question: str, hits: list[Hit]) -> list[Draft] | None:
-    """A document's issue date, number or issuer, from its record, citing the passage that prints it; or
-    the document a quoted phrase comes from, with the sentence that says it."""
-    meta = hits[0].meta
+def document_fact(
+    library: Library, question: str, hits: list[Hit], named: Sequence[str]
+) -> list[Draft] | None:
+    """A document's issue date, number or issuer, from the record of the document the question names
+    (none named: no guess from whatever ranked first), citing the passage that prints it; or the
+    document a quoted phrase comes from, with the sentence that says it."""
     if SOURCE.search(question):
         return phrase_source(question, hits)
+    hits = [h for h in hits if h.passage.doc_id in named]
+    if not hits:
+        return None
+    meta = hits[0].meta
     if DOC_NUMBER.search(question) and meta.doc_number:
         fact, said = meta.doc_number, f"《{meta.title}》的发文字号是{meta.doc_number}。"
     elif ISSUED.search(question) and len(meta.date) == 10:
@@ -138,7 +145,7 @@ def phrase_source(question: str, hits: list[Hit]) -> list[Draft] | None:
 
 def compose(r: Request) -> list[Draft] | None:
     """The fact answer to the request (None when the library lacks the shape it needs)."""
-    return document_fact(r.library, r.query, r.hits)
+    return document_fact(r.library, r.query, r.hits, r.asked.documents)
 
 
 def section_named(r: Request) -> list[Draft] | None:
