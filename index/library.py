@@ -129,6 +129,11 @@ class Library:
         n = lexical.passages
         return {w: math.log((n + 1) / (lexical.document_frequency(w) + 0.5)) for w in self.words(text)}
 
+    def unseen(self, words: Iterable[str]) -> set[str]:
+        """Which of the words no passage of the library holds."""
+        lexical = self._engine.lexical
+        return {w for w in words if not lexical.holds(w)}
+
     def unknown_places(self, text: str) -> list[str]:
         """Place names in the text that no passage of the library mentions."""
         lexical = self._engine.lexical

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from app.drafting.answerability import MODEL_FILE, Evidence, features
 from app.drafting.answers import Request, answerer_for, checklist, fact, listing
 from app.drafting.citations import Draft, Sentence, Source, Sources
-from app.drafting.extract import NEAREST, WHAT_IS, defining, extractive, query_terms
+from app.drafting.extract import NEAREST, WHAT_IS, asked_of, defining, extractive, query_terms
 from app.drafting.item_scope import lists_problem
 from app.drafting.learned import load_model
 from app.drafting.question import (
@@ -123,7 +123,7 @@ def unanswered(
     drafts = answer.drafts
     said = "".join(text for text, _ in drafts)
     fact = asked.fact_pattern()
-    if fact is not None and not fact.search(said):
+    if fact is not None and (not fact.search(said) or _of_nothing_held(query, terms, library)):
         return blank_for(terms, hits) or f"找到的段落没有写明所问的{asked.fact}。"
     named = listing.numbered_names(query)
     if named and asked.kind in (Kind.GENERAL, Kind.FACT) and WHAT_IS.search(query) and not answer.shaped:
@@ -144,6 +144,13 @@ def unanswered(
             where = "、".join(sorted(cited_years)) or "其他年份"
             return f"找到的段落（{where}年的文件）没有写到{year}年的相关内容。"
     return ""
+
+
+def _of_nothing_held(query: str, terms: QueryTerms, library: Library) -> bool:
+    """Whether what a fact is asked of ("预算是多少", "授课老师是谁") is words no passage of the library
+    holds: then no sentence states it, whatever number or name one holds ("全年不少于20次")."""
+    of = asked_of(query, terms)
+    return bool(of) and library.unseen(of) == of
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ FRAMING = frozenset(
 )
 # Question words ("哪几种", "几大块", "多少"): a document never holds them, and IDF would make them weigh most.
 ASKING = re.compile(r"[几哪]|什么|怎么|怎样|如何|多少|多久")
+ASKED_NEAR = 6  # characters either side of the asking word that name what a fact is asked of
+_CLAUSE = re.compile(r"[，,；;。？?！!]")
 # "X是什么 / X指什么 / X具体指哪些" (not "…是什么时候/什么意思"): X is asked to be spelled out.
 WHAT_IS = re.compile(r"([^，。？?、\s]{2,12}?)(?:是什么(?![时意原])|指什么|具体指|的内容是什么|有哪些内容)")
 DEFINES_BONUS = 0.2  # added, with the score doubled, to a sentence that spells the asked thing out
@@ -83,6 +85,22 @@ def query_terms(text: str, library: Library) -> QueryTerms:
     return QueryTerms(
         {w: v for w, v in library.term_weights(text).items() if w not in FRAMING and not ASKING.search(w)}
     )
+
+
+def asked_of(question: str, terms: QueryTerms) -> frozenset[str]:
+    """The question's words that say what a fact is asked of: after the last 的 before its asking word
+    ("夜校的学费是多少" → 学费, "夜校的授课老师是谁" → 授课、老师), else those beside the asking word in
+    its clause ("全年学习多少次"); empty when there are none."""
+    found = ASKING.search(question) or re.search("谁", question)
+    if found is None:
+        return frozenset()
+    before = [m.end() for m in _CLAUSE.finditer(question, 0, found.start())]
+    after = _CLAUSE.search(question, found.end())
+    clause = before[-1] if before else 0
+    possessive = question.rfind("的", clause, found.start())
+    start = possessive + 1 if possessive >= 0 else max(clause, found.start() - ASKED_NEAR)
+    window = question[start : min(after.start() if after else len(question), found.end() + ASKED_NEAR)].lower()
+    return frozenset(w for w in terms.idf if w in window)
 
 
 def context(hit: Hit) -> str:

@@ -30,6 +30,7 @@ from app.drafting.text import (
     HEADING_NUMBER,
     MEASURE,
     PLAN_KINDS,
+    PROBLEM_KINDS,
     QueryTerms,
     cjk_bigrams,
     jaccard,
@@ -196,7 +197,11 @@ def specific_measures(
     """Up to SPECIFIC measures for the problem: one per passage, no two alike, none another
     ROWS_PER_CLAUSE rows already carry (`used`), none in `exclude`. A problem no checklist item
     matched (`matched` False) and no passage is near in meaning (IN_DOMAIN) gets only TOPICAL ones."""
-    hits = [h for h in search_as_asked(library, about, SEARCH_DEPTH) if h.passage.item is None]
+    hits = [
+        h
+        for h in search_as_asked(library, about, SEARCH_DEPTH)
+        if h.passage.item is None and h.meta.kind not in PROBLEM_KINDS
+    ]
     meanings = library.meaning(about, hits)
     topical_only = not matched and not (len(hits) and meanings.max() >= IN_DOMAIN)
     used = used if used is not None else Counter()

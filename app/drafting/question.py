@@ -433,10 +433,15 @@ FACTS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
             r"\d+(?:\.\d+)?\s*[%％]|百分之[\d一二三四五六七八九十百]+|[\d一二三四五六七八九十]+分之[\d一二三四五六七八九十]+"
         ),
     ),
+    # a count: a number with a counting word, or a bare number that is no year and no day of a date
+    # ("2026年，局机关…" does not say how much a budget is)
     (
         "数目",
         re.compile(r"几[个次项人天组条道名]|多少"),
-        re.compile(r"[\d一二三四五六七八九十百千两]+\s*[个次项人天组条道名%％]|\d"),
+        re.compile(
+            r"[\d一二三四五六七八九十百千两]+\s*[个次项人天组条道名%％]"
+            r"|(?<![\d.])(?!(?:19|20)\d\d\s*年)\d+(?:\.\d+)?(?![\d.])(?!\s*[月日号])"
+        ),
     ),
 )
 # A template's blanks: the document does not say.

@@ -25,6 +25,7 @@ BOILERPLATE = re.compile(
 )
 PLAN_KINDS = frozenset({"方案", "要点", "通知", "意见"})  # documents whose sentences are measures to take
 LAW_KINDS = frozenset({"条例", "准则", "规定", "章程", "细则", "办法", "法律"})  # documents made of articles
+PROBLEM_KINDS = frozenset({"清单"})  # documents listing problems: their introductions are no measures
 # What an action in a plan looks like: the measures a checklist item is answered with.
 MEASURE = re.compile(
     r"整改措施|整改时限|台账|销号|(?:建立|健全|完善)[^。；]{0,24}(?:机制|制度)|开展[^。；]{0,30}(?:整治|整改|专项|行动)"

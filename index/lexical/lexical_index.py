@@ -155,6 +155,13 @@ class LexicalIndex:
         """Passages whose jieba words include `word` (replaced ones count until tantivy merges them away)."""
         return self.engine.document_frequency(WORDS, word)
 
+    def holds(self, word: str) -> bool:
+        """Whether some passage holds the word: as a jieba word, or as every one of its characters and
+        character bigrams (a word jieba cut otherwise: "课" inside "课程")."""
+        if self.document_frequency(word):
+            return True
+        return all(self.engine.document_frequency(BIGRAMS, t) for t in ChineseTokenizer.bigrams(word))
+
     def authority_of(self, ids: Sequence[str]) -> dict[str, float]:
         """The citation prior of each given passage id (0 for ids this index does not know)."""
         if self._position is None:
