@@ -6,7 +6,6 @@ date is guessed for a document the library does not have."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
