@@ -377,7 +377,14 @@ def _operator() -> str:
 
 
 def _new_password() -> str:
-    return str(click.prompt("密码", hide_input=True, confirmation_prompt="再输一遍密码"))
+    """Typed twice, unseen, at a terminal; read as two lines from a pipe (a script), where Python's
+    getpass would print an English warning that the input may be echoed."""
+    if sys.stdin.isatty():
+        return str(click.prompt("密码", hide_input=True, confirmation_prompt="再输一遍密码"))
+    first, again = sys.stdin.readline().rstrip("\n"), sys.stdin.readline().rstrip("\n")
+    if first != again:
+        raise DangjianError("两次输入的密码不一致。")
+    return first
 
 
 @cli.group(context_settings=CONTEXT, options_metavar=OPTIONS, subcommand_metavar="命令 [参数]...")

@@ -20,6 +20,8 @@ from app.libraries import untagged
 from app.state import LIBRARY, accounts
 
 VIEWS = Path(__file__).resolve().with_name("views")
+# Chinese for the English in Streamlit's labels, tooltips, hints and dialogs (see the script's header).
+CHINESE_LABELS = Path(__file__).resolve().with_name("chinese_chrome.js")
 # Chinese in place of the English Streamlit draws itself: the text is hidden (font-size 0) and
 # the Chinese drawn after it, so the element keeps its size and its behaviour.
 CHINESE_CHROME = """
@@ -38,6 +40,7 @@ CHINESE_CHROME = """
 
 st.set_page_config(page_title="党建政策助手", page_icon=":material/menu_book:", layout="wide")
 st.html(CHINESE_CHROME)
+st.html(f"<script>{CHINESE_LABELS.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
 PAGES = [
     # "/" (and "/?q=…", the links shared so far) opens the 问答 page at /ask with the same question
     st.Page(VIEWS / "home.py", title="问答", default=True, visibility="hidden"),

@@ -22,7 +22,7 @@ from app.libraries import SHARED, library_names
 from tests.browser_support import CHROMEDRIVER, CHROMIUM, headless_chromium, served_app
 from tests.conftest import ROOT
 from tests.page_support import TIMEOUT, page, run
-from tests.test_browser import find, settled, shot
+from tests.test_browser import english_left, find, settled, shot
 
 PASSWORD = "correct-horse-9"
 SECRET_A = "组织部内部通知：蝴蝶兰评比定于周五下午在三楼会议室举行。"
@@ -86,6 +86,8 @@ def test_accounts_from_the_command_line(server: Path) -> None:
     assert "member_a\t党员\t公共、组织部" in listed and "admin\t管理员\t公共" in listed
     assert "已存在" in _cli(server, "user", "add", "admin", stdin=f"{PASSWORD}\n{PASSWORD}\n").output
     assert "至少 8 个字符" in _cli(server, "user", "add", "x", stdin="short\nshort\n").output
+    mismatch = _cli(server, "user", "add", "y", stdin=f"{PASSWORD}\nother-pass-99\n").output
+    assert "两次输入的密码不一致" in mismatch and "Warning" not in mismatch  # a pipe: no getpass echo warning
     assert "没有名为" in _cli(server, "user", "grant", "member_a", "纪委").output
     trail = _ok(server, "audit", "--limit", "200")
     assert "新建账号\tmember_b\t党员" in trail and "授权\tmember_a\t组织部" in trail
@@ -323,6 +325,7 @@ def test_in_a_real_browser_a_link_shows_nothing_until_login_and_then_only_grante
         assert "登录" in text and "三楼会议室" not in text and "问答" not in text
         driver.get(f"{url}/library?doc=files/a.txt")
         assert "三楼会议室" not in settled(driver, "没有账号或忘了密码")
+        assert not english_left(driver) and driver.execute_script("return document.documentElement.lang") == "zh-CN"
         _type(driver, 'input[aria-label="账号"]', "member_a")
         _type(driver, 'input[aria-label="密码"]', PASSWORD, Keys.ENTER)
         cookie = WebDriverWait(driver, 30).until(lambda d: d.get_cookie(COOKIE))  # set by the server's route
