@@ -173,6 +173,36 @@ def test_a_conversation_keeps_every_answer_and_reads_the_follow_up(app_url: str,
         shot(driver, "ask-conversation")
 
 
+def test_follow_ups_keep_the_subject_of_the_answer_before(app_url: str, tmp_path: Path) -> None:
+    """"这一条", "那处分呢", "原文呢", "上面第二个": each resolved against the previous answer's items and
+    citations, not searched afresh (issue 31's sequence, which jumped to 第17条)."""
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    turns = (
+        ("同一张人员表好几个部门都让填，属于清单哪一条？", "第9条（形式主义官僚主义方面）"),
+        ("那这一条怎么整改？", "针对《2025年市直机关作风建设重点问题清单》第9条"),
+        ("那处分呢？", "第一百三十二条"),
+        ("原文呢？", "第一百三十二条 有下列行为之一"),  # the cited article whole, as the document prints it
+        (QUESTION, "也可能涉及第9条"),
+        ("上面第二个怎么整改？", "针对《2025年市直机关作风建设重点问题清单》第9条"),
+    )
+    with headless_chromium(tmp_path / "profile") as driver:
+        driver.get(f"{app_url}/ask")
+        settled(driver, "已载入索引")
+        for n, (question, marker) in enumerate(turns, start=1):
+            driver.find_element("css selector", '[data-testid="stChatInputTextArea"]').send_keys(question, Keys.ENTER)
+            settled(driver, question)
+            messages = WebDriverWait(driver, 90).until(
+                lambda d, n=n, marker=marker: (m := d.find_elements("css selector", '[data-testid="stChatMessage"]'))
+                and len(m) == 2 * n
+                and marker in m[-1].text
+                and m
+            )
+            assert marker in messages[-1].text, (question, messages[-1].text)
+        shot(driver, "ask-follow-ups")
+
+
 def test_a_wrong_answer_is_recorded_and_listed_for_the_administrator(
     app_url: str, tmp_path: Path, corpus_services: Services
 ) -> None:

@@ -1,7 +1,8 @@
 """Follow-up questions in a conversation: "那第14条的整改措施呢？", "上面第二条出处原文".
 
-A follow-up leans on the previous answer: a checklist item it named by number, a citation it
-listed by number, or simply its subject. It is turned into a question that stands on its own
+A follow-up leans on the previous answer: a checklist item it named by number ("第9条"), by its place
+in the answer ("上面第二个") or as "这一条", a citation it listed by number or "原文" (the first), or
+simply its subject (a bare "那处分呢？" is asked of the item the answer named first). It is turned into a question that stands on its own
 (the item's wording in place of "第14条", or the previous question in front), so the same
 engine answers it. Two requests are answered here directly: the measures for an item the
 previous answer named (drafted as the ledger drafts them), and the whole text of one of its
@@ -29,6 +30,10 @@ FOLLOW_UP = re.compile(r"^(?:那么?|还有|另外|再说说|接着|上面|上�
 _LEAD = re.compile(r"^(?:那么?|还有|另外|接着)[，,\s]*")
 ITEM = re.compile(r"第([一二三四五六七八九十两\d]{1,3})(?:条|项)")
 SOURCE = re.compile(r"第([一二三四五六七八九十两\d]{1,3})(?:条|个|处)?(?:的)?(?:出处|引文|来源|原文)")
+FIRST_SOURCE = re.compile(r"^(?:看看?|给我)?(?:出处)?原文(?:呢|是什么|是怎么写的|怎么写的)?\s*[？?]?$")
+PLACE = re.compile(r"(?:上面|前面|刚才)?的?第([一二三四五六七八九十两\d])个")  # its place in the answer
+THIS = re.compile(r"这一?条|该条|此条|这一?项|这个问题")
+SHORT = 8  # characters: a follow-up this short ("处分呢？") has no subject of its own
 MEASURES = re.compile(r"整改措施|怎么(?:整)?改|如何整改|措施")
 
 
@@ -57,15 +62,28 @@ def _item_hit(number: int, previous: Answer, library: Library) -> Hit | None:
     )
 
 
+def referred(question: str, previous: Answer, library: Library) -> tuple[Hit | None, str]:
+    """The checklist item a follow-up points at, and the words that point: "第9条" (its number),
+    "上面第二个" (its place among the items the answer named), "这一条" (the first it named)."""
+    if asked := ITEM.search(question):
+        return _item_hit(number_of(asked.group(1)) or 0, previous, library), asked.group()
+    place = PLACE.search(question)
+    at = (number_of(place.group(1)) or 0) if place else 1 if (this := THIS.search(question)) else 0
+    if not at or at > len(previous.items):
+        return None, ""
+    return _item_hit(number_of(previous.items[at - 1].number) or 0, previous, library), (place or this).group()  # type: ignore[union-attr]
+
+
 def resolve(question: str, previous: Answer | None, library: Library) -> str:
     """The follow-up as a question that stands alone; any other question as it is."""
     if previous is None or not is_follow_up(question):
         return question
     body = _LEAD.sub("", question.strip())
-    asked = ITEM.search(body)
-    hit = _item_hit(number_of(asked.group(1)) or 0, previous, library) if asked else None
-    if asked and hit and hit.passage.item:
-        return body.replace(asked.group(), f"“{item_text(hit.passage.item).rstrip('。')}”", 1)
+    hit, words = referred(body, previous, library)
+    if hit is not None and hit.passage.item:
+        return body.replace(words, f"“{item_text(hit.passage.item).rstrip('。')}”", 1)
+    if previous.items and len(body) <= SHORT:  # "处分呢？": of the item the answer named first
+        return f"“{item_text(previous.items[0]).rstrip('。')}”{body}"
     return f"{previous.query.rstrip('？?。')}：{body}"
 
 
@@ -77,16 +95,15 @@ def answer_follow_up(
     if previous is None or not is_follow_up(question):
         return None
     source = SOURCE.search(question)
-    if source:
-        n = number_of(source.group(1))
+    if source or FIRST_SOURCE.search(_LEAD.sub("", question.strip())):
+        n = number_of(source.group(1)) if source else 1
         shown = dict(previous.shown())
         if n in shown:
             quoted = shown[n]
             return assemble(question, [(as_sentence(plain(quoted.passage.text)), (quoted,))], (), [quoted])
-    asked = ITEM.search(question)
-    if not (asked and MEASURES.search(question)):
+    if not MEASURES.search(question):
         return None
-    hit = _item_hit(number_of(asked.group(1)) or 0, previous, library)
+    hit, _ = referred(question, previous, library)
     if hit is None or hit.passage.item is None:
         return None
     item = hit.passage.item
