@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+from app.libraries import SHARED
 from app.services import Services
 from index.library import Library, superseded_by
 from index.updater import IngestReport
@@ -49,9 +50,14 @@ CONTEXT_LINES = 2  # and at most this many non-blank lines
 ProgressBar = Callable[[float, str], object]  # st.progress(...).progress returns its element
 
 
-def source_link(passage: Passage) -> str:
-    """The library page's address for a passage: its document with the span highlighted."""
-    return "./library?" + urlencode({"doc": passage.doc_id, "start": passage.start, "end": passage.end})
+LIBRARY_PARAM = "lib"  # the address names the library read, so a link or a refresh opens the same one
+
+
+def source_link(passage: Passage, library: str = SHARED) -> str:
+    """The library page's address for a passage: its document with the span highlighted, in `library`
+    (named unless it is the shared one, or the document id names its own: "组织部::…")."""
+    named = {LIBRARY_PARAM: library} if library != SHARED and "::" not in passage.doc_id else {}
+    return "./library?" + urlencode({"doc": passage.doc_id, "start": passage.start, "end": passage.end, **named})
 
 
 # --- the list ------------------------------------------------------------

@@ -16,7 +16,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from app import library_view as lv
 from app.accounts import Role, User, session
-from app.libraries import untagged
+from app.libraries import SHARED, untagged
 from app.state import LIBRARY, accounts
 
 VIEWS = Path(__file__).resolve().with_name("views")
@@ -67,21 +67,48 @@ def _library_changed() -> None:
         st.session_state.pop(key, None)
 
 
+REFUSED = "library.refused"  # a library an address named that this user may not read
+
+
+def _library_picked() -> None:
+    st.session_state.pop(REFUSED, None)
+    _library_changed()
+    _keep_in_address(st.session_state[LIBRARY])
+
+
+def _keep_in_address(name: str) -> None:
+    """The address names the library read (not the shared one): a refresh or a shared link keeps it."""
+    if name != SHARED:
+        st.query_params[lv.LIBRARY_PARAM] = name
+    elif lv.LIBRARY_PARAM in st.query_params:
+        del st.query_params[lv.LIBRARY_PARAM]
+
+
 def _library_picker() -> None:
-    """The library the pages read, among those this user may read (shown when there is a choice); a
-    citation of another library ("?doc=组织部::…", from a question asked of several) switches to it."""
+    """The library the pages read, among those this user may read (shown when there is a choice). The
+    address's library (?lib=组织部, kept there through refreshes and in every citation link) or a
+    citation of another library (?doc=组织部::…, from a question asked of several) switches to it when
+    the user may read it; when not, a line says so and the shared library is shown."""
     names = session.readable()
     name, own = untagged(st.query_params.get("doc", ""))
+    linked = st.query_params.get(lv.LIBRARY_PARAM)
     if name in names:
         st.session_state[LIBRARY] = name
         _library_changed()
         st.query_params["doc"] = own
+    elif linked and linked != st.session_state.get(LIBRARY):
+        if linked in names:
+            st.session_state[LIBRARY] = linked
+            _library_changed()
+        else:
+            st.session_state[REFUSED] = linked  # said until another library is picked: the page may switch
+    if refused := st.session_state.get(REFUSED):
+        st.warning(f"链接里的知识库“{refused}”不存在，或你没有阅读它的权限；现在显示的是“{names[0]}”库。")
     if st.session_state.get(LIBRARY) not in names:
         st.session_state[LIBRARY] = names[0]
     if len(names) > 1:
-        st.sidebar.selectbox(
-            "知识库", names, key=LIBRARY, on_change=_library_changed, placeholder="选择知识库"
-        )
+        st.sidebar.selectbox("知识库", names, key=LIBRARY, on_change=_library_picked, placeholder="选择知识库")
+    _keep_in_address(st.session_state[LIBRARY])
 
 
 def _account(user: User) -> None:

@@ -211,6 +211,35 @@ def _shown(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+def _web(name: str, **query: str) -> AppTest:
+    """The whole app (its navigation and library picker) as `name`, opened at an address with `query`."""
+    at = _as(AppTest.from_file(str(ROOT / "app" / "web.py"), default_timeout=TIMEOUT), name)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return run(at)
+
+
+def test_the_library_in_the_address_opens_when_readable_and_is_said_when_not(pages: Path) -> None:
+    """?lib= (kept in the address through refreshes, carried by every citation link): a fresh session
+    opening it reads that library when granted; otherwise one line says so and 公共 is shown."""
+    from app import library_view as lv
+
+    opened = _web("member_a", lib="组织部")
+    assert opened.session_state[app.state.LIBRARY] == "组织部" and not opened.warning
+    refused = _web("member_a", lib="宣传部")
+    assert refused.session_state[app.state.LIBRARY] == SHARED
+    assert [w.value for w in refused.warning][:1] == [
+        "链接里的知识库“宣传部”不存在，或你没有阅读它的权限；现在显示的是“公共”库。"
+    ]
+    picked = _web("member_a")
+    picked.sidebar.selectbox(key=app.state.LIBRARY).set_value("组织部")
+    run(picked)
+    assert picked.query_params[lv.LIBRARY_PARAM] == "组织部"  # what a refresh reopens
+    passage = app.state.library_services("组织部").library().document_passages("files/a.txt")[0].passage
+    assert "lib=%E7%BB%84%E7%BB%87%E9%83%A8" in lv.source_link(passage, "组织部")
+    assert "lib=" not in lv.source_link(passage, SHARED)
+
+
 def test_nobody_logged_in_sees_no_answer_and_no_document(pages: Path) -> None:
     for at in (page("ask", q="蝴蝶兰评比在哪里举行？"), page("library", doc="files/a.txt"), page("ledger")):
         shown = _shown(run(at))
@@ -409,3 +438,4 @@ def test_a_server_without_accounts_yet_says_how_to_make_the_first(
         assert any("dangjian user add" in i.value for i in at.info)
     finally:
         app.state.services.clear()
+

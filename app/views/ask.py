@@ -115,7 +115,7 @@ def _citation(key: str, n: int, hit: Hit) -> None:
         if len(text) > FOLDED_CHARS:
             with st.expander("展开全文", key=f"{key}.full"):
                 st.markdown(safe(text))
-        st.markdown(f"[查看原文（定位到此段）]({source_link(p)})")
+        st.markdown(f"[查看原文（定位到此段）]({source_link(p, chosen_library())})")
 
 
 def _feedback(i: int, turn: Turn) -> None:

@@ -13,7 +13,7 @@ from app import checklist_view as cv
 from app.accounts import session
 from app.library_view import source_link
 from app.render import safe
-from app.state import services
+from app.state import chosen_library, services
 from ingest.errors import DangjianError
 from ingest.models import Hit
 
@@ -22,7 +22,7 @@ def _related(hit: Hit) -> None:
     p = hit.passage
     st.markdown(f"**{safe(hit.citation_head())}** {safe(p.section_path or '正文')}")
     st.markdown(safe(p.text))
-    st.markdown(f"[查看原文（定位到此段）]({source_link(p)})")
+    st.markdown(f"[查看原文（定位到此段）]({source_link(p, chosen_library())})")
 
 
 def _show(checklist: cv.Checklist, related: dict[str, list[Hit]]) -> None:
