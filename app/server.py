@@ -2,11 +2,16 @@
 Streamlit has no place for: the login routes (only a server response can set a cookie the page's
 scripts cannot read, HttpOnly, and that no other site can send, SameSite=Strict) and the page's
 language (Streamlit's index.html says lang="en", so browsers offer to translate and screen readers
-read Chinese as English)."""
+read Chinese as English). It loads the shared library's index and models before it reports ready."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -55,8 +60,30 @@ class ChineseDocument:
         await self.app(scope, receive, rewrite)
 
 
+WARM_QUESTION = "党支部委员会多久召开一次会议？"
+
+
+def _load() -> None:
+    """The shared library's index and models in memory, and one question answered through them."""
+    from app.drafting.composer import compose_answer
+    from app.libraries import SHARED
+    from app.state import library_services
+    from ingest.errors import DangjianError
+
+    with contextlib.suppress(DangjianError):  # no index yet: the page says so, and what to do
+        compose_answer(WARM_QUESTION, library_services(SHARED).library())
+
+
+@asynccontextmanager
+async def warmed(_: Any) -> AsyncIterator[None]:
+    """Load before the server says it is ready: the first person to open the page waits for nothing."""
+    await asyncio.to_thread(_load)
+    yield
+
+
 app = st.App(
     str(Path(__file__).with_name("web.py")),
     routes=[Route("/auth/session", start_session), Route("/auth/logout", end_session)],
     middleware=[Middleware(ChineseDocument)],
+    lifespan=warmed,
 )
