@@ -11,6 +11,7 @@ import streamlit as st
 
 from app.accounts import Accounts, User
 from app.accounts.cookie import COOKIE
+from app.history import LOCAL, History
 from app.libraries import SHARED, library_names, library_settings
 from app.services import Services, build_services
 from app.settings import Settings, load_settings
@@ -31,6 +32,18 @@ def accounts() -> Accounts | None:
     """The server's accounts when the setting turns them on; None for a single local user."""
     s = settings()
     return Accounts(s.data_dir / "accounts") if s.accounts else None
+
+
+@st.cache_resource
+def history() -> History:
+    """The server's kept conversations (app/history.py), beside the data."""
+    return History(settings().data_dir)
+
+
+def owner() -> str:
+    """Whose conversations these are: the logged-in account, else the one local user."""
+    user = current_user() if accounts() is not None else None
+    return user.name if user is not None else LOCAL
 
 
 @st.cache_resource(show_spinner="正在加载索引…")
@@ -83,7 +96,7 @@ class CurrentServices:
 
     def clear(self) -> None:
         """Forget every cached object (tests point the app at another data dir)."""
-        for cached in (library_services, accounts, settings):
+        for cached in (library_services, accounts, history, settings):
             cached.clear()
 
 

@@ -439,3 +439,16 @@ def test_a_server_without_accounts_yet_says_how_to_make_the_first(
     finally:
         app.state.services.clear()
 
+
+
+def test_each_account_keeps_its_own_conversations(pages: Path) -> None:
+    from app.history import History
+
+    mine = run(_as(page("ask"), "member_a", "组织部"))
+    mine.chat_input(key="ask.input").set_value("蝴蝶兰评比在哪里举行？")
+    run(mine)
+    kept = History(pages)
+    assert [c.questions for c in kept.conversations("member_a")][:1] == [("蝴蝶兰评比在哪里举行？",)]
+    assert not kept.conversations("member_b")
+    other = run(_as(page("ask"), "member_b"))
+    assert not [b for b in other.sidebar.button if b.key and b.key.startswith("ask.reopen.")]

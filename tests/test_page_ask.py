@@ -104,3 +104,29 @@ def test_empty_index_is_reported_when_the_page_opens(tmp_path: Path, monkeypatch
     page_services(monkeypatch, tmp_path / "empty")
     at = run(page("ask"))
     assert any("索引为空" in e.value for e in at.error)
+
+
+def test_conversations_are_kept_reopened_after_a_restart_and_deleted(library: Services) -> None:
+    """Each question is kept under its conversation (history.sqlite3 beside the data); the sidebar lists
+    them in a new session after the server's caches are gone, reopens one by asking its questions again
+    (follow-ups read as before, nothing recorded twice) and deletes one."""
+    import app.state
+    from app.history import LOCAL, History
+
+    at = run(page("ask"))
+    ask(at, QUESTION)
+    ask(at, "那第14条的整改措施呢？")
+    kept = History(library.settings.data_dir).conversations(LOCAL)[0]
+    assert kept.questions == (QUESTION, "那第14条的整改措施呢？") and kept.title == QUESTION[:30]
+    app.state.services.clear()  # as after a restart: nothing cached, only what is on disk
+    later = run(page("ask"))
+    assert not later.chat_message
+    later.button(key=f"ask.reopen.{kept.id}").click()
+    run(later)
+    assert len(later.chat_message) == 4
+    assert "文件中可用的整改措施" in "\n".join(m.value for m in later.chat_message[-1].markdown)
+    assert History(library.settings.data_dir).conversations(LOCAL)[0].questions == kept.questions
+    later.button(key=f"ask.forget.{kept.id}").click()
+    run(later)
+    assert kept.id not in {c.id for c in History(library.settings.data_dir).conversations(LOCAL)}
+    assert not later.chat_message  # the open conversation was the one deleted

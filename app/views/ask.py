@@ -8,6 +8,7 @@ verdict (有用 / 有误, and optionally what it should have said), kept in the 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import streamlit as st
@@ -16,10 +17,11 @@ from app.accounts import session
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.followup import answer_follow_up, resolve
 from app.feedback import GOOD, WRONG, Verdict, record
+from app.history import Conversation
 from app.libraries import SeveralLibraries, untagged
 from app.library_view import source_link
 from app.render import safe
-from app.state import QUESTION, chosen_library, library_services, services
+from app.state import QUESTION, chosen_library, history, library_services, owner, services
 from index.library import Library
 from ingest.errors import DangjianError
 from ingest.models import Hit
@@ -30,6 +32,10 @@ EXAMPLES = (
     "接待上级时超标准安排、借机大吃大喝，纪律处分条例怎么处分？",
 )
 TURNS = "ask.turns"  # this user's conversation: list[Turn]
+CONVERSATION = "ask.conversation"  # its id in the kept history (app/history.py)
+REOPENED = "ask.reopened"  # the questions of a kept conversation, to be asked again in order
+REOPENED_NOW = "ask.reopening"  # they are being asked again: not recorded a second time
+KEPT = 10  # conversations listed in the sidebar
 FROM_LINK = "ask.from_link"  # the ?q= of the address was asked already
 ALSO = "ask.also"  # other libraries the user asks at the same time
 LINK_CHARS = 200  # a question longer than this is shared by its beginning: the link stays short
@@ -58,8 +64,41 @@ def _pick(question: str) -> None:
 
 
 def _clear() -> None:
+    """A new conversation (the one before stays in the history)."""
     st.session_state[TURNS] = []
+    st.session_state.pop(CONVERSATION, None)
     st.query_params.clear()
+
+
+def _reopen(conversation: Conversation) -> None:
+    _clear()
+    st.session_state[CONVERSATION] = conversation.id
+    st.session_state[REOPENED] = list(conversation.questions)
+
+
+def _forget(conversation: Conversation) -> None:
+    history().delete(owner(), conversation.id)
+    if st.session_state.get(CONVERSATION) == conversation.id:
+        _clear()
+
+
+def _kept_conversations() -> None:
+    """The sidebar's 历史对话: this user's earlier conversations, to reopen or delete."""
+    kept = history().conversations(owner(), KEPT)
+    with st.sidebar.expander(f"历史对话（{len(kept)}）", expanded=False):
+        if not kept:
+            st.caption("还没有保存的对话。")
+        for c in kept:
+            left, right = st.columns([5, 1])
+            left.button(c.title, key=f"ask.reopen.{c.id}", on_click=_reopen, args=(c,), width="stretch")
+            right.button(
+                "",
+                key=f"ask.forget.{c.id}",
+                icon=":material/delete:",
+                on_click=_forget,
+                args=(c,),
+                help="删除这段对话",
+            )
 
 
 def _library() -> Library:
@@ -83,6 +122,9 @@ def _ask(question: str) -> None:
         )
     turns.append(Turn(question, answer))
     st.query_params["q"] = question[:LINK_CHARS]
+    conversation = st.session_state.setdefault(CONVERSATION, uuid.uuid4().hex)
+    if not st.session_state.get(REOPENED_NOW):
+        history().record(owner(), conversation, question)
 
 
 def _judge(turn: Turn, verdict: str, correction: str = "") -> None:
@@ -179,8 +221,15 @@ if not pending and not st.session_state.get(FROM_LINK):
 try:
     if pending.strip():
         _ask(pending.strip())
+    again = st.session_state.pop(REOPENED, [])
+    st.session_state[REOPENED_NOW] = True  # asked again: already in the history
+    for question in again:
+        _ask(question)
 except DangjianError as exc:
     st.error(str(exc))
+finally:
+    st.session_state[REOPENED_NOW] = False
+_kept_conversations()
 turns: list[Turn] = st.session_state[TURNS]
 for i, turn in enumerate(turns):
     _render(i, turn, latest=i == len(turns) - 1)
