@@ -246,3 +246,15 @@ def test_an_appendix_entry_is_the_usual_citation_form_with_the_quote() -> None:
         == "［2］《2025年要点》（市直机关工委，2025-03-27，东直〔2025〕3号）“10. 坚持不懈纠“四风””：按照上级部署推动落实。"
     )
     assert "›" not in line
+
+
+def test_an_answer_is_exported_with_its_marks_and_its_sources(corpus_services: Services) -> None:
+    """The 问答 page's 导出 Word: the question as the title, each sentence with its ［n］, then 附：出处."""
+    from app.drafting.composer import compose_answer
+    from app.export.word import answer_docx
+
+    answer = compose_answer("基层反映同一组数据要重复报好几次，属于清单里哪一条？", corpus_services.library())
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(answer_docx(answer))).paragraphs if p.text]
+    assert paragraphs[0] == answer.query and "［1］" in paragraphs[1] and "第14条" in paragraphs[1]
+    sources = paragraphs[paragraphs.index("附：出处") + 1 :]
+    assert len(sources) == len(answer.citations) and "2025年市直机关作风建设重点问题清单" in sources[0]

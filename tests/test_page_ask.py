@@ -125,6 +125,7 @@ def test_conversations_are_kept_reopened_after_a_restart_and_deleted(library: Se
     run(later)
     assert len(later.chat_message) == 4
     assert "文件中可用的整改措施" in "\n".join(m.value for m in later.chat_message[-1].markdown)
+    assert len(later.get("download_button")) == 2  # each answer exportable as Word with its 出处
     assert History(library.settings.data_dir).conversations(LOCAL)[0].questions == kept.questions
     later.button(key=f"ask.forget.{kept.id}").click()
     run(later)

@@ -1,4 +1,4 @@
-"""Official-style Word files (python-docx) of lecture outlines and ledgers, with their 出处.
+"""Official-style Word files (python-docx) of answers, lecture outlines and ledgers, with their 出处.
 
 Party-affairs staff hand these files on, so they follow the usual layout of
 official documents (A4; margins 37/35/28/26 mm; 方正小标宋简体 二号 title; 仿宋_GB2312
@@ -10,7 +10,7 @@ merely applies, so a user restyles the whole file from Word's style pane.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from docx import Document as new_document
@@ -22,7 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
-from app.drafting.citations import Sources
+from app.drafting.citations import Source, mark
+from app.drafting.composer import Answer
 from app.drafting.lecture import Outline
 from app.drafting.ledger import COLUMN_WIDTHS, COLUMNS, Ledger
 
@@ -135,12 +136,13 @@ def official_document(title: str, landscape: bool = False) -> Document:
     return doc
 
 
-def add_sources(doc: Document, sources: Sources) -> None:
+def add_sources(doc: Document, sources: Iterable[Source]) -> None:
     """The numbered 出处 list that the ［n］ marks in the text point to."""
-    if not len(sources):
+    listed = list(sources)
+    if not listed:
         return
     doc.add_paragraph("附：出处", style="Heading 1")
-    for source in sources:
+    for source in listed:
         doc.add_paragraph(source.line(), style=SOURCE_STYLE)
 
 
@@ -167,6 +169,16 @@ def to_bytes(doc: Document) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def answer_docx(answer: Answer) -> bytes:
+    """A question and its cited answer as a secretary files or forwards it: the question as the title,
+    each sentence of the answer with its ［n］ marks, then the 出处 they point to."""
+    doc = official_document(answer.query)
+    for sentence in answer.sentences:
+        doc.add_paragraph(sentence.text + mark(*sentence.cites))
+    add_sources(doc, answer.citations)
+    return to_bytes(doc)
 
 
 def lecture_docx(outline: Outline) -> bytes:

@@ -16,6 +16,7 @@ import streamlit as st
 from app.accounts import session
 from app.drafting.composer import Answer, compose_answer
 from app.drafting.followup import answer_follow_up, resolve
+from app.export.word import answer_docx
 from app.feedback import GOOD, WRONG, Verdict, record
 from app.history import Conversation
 from app.libraries import SeveralLibraries, untagged
@@ -36,6 +37,7 @@ CONVERSATION = "ask.conversation"  # its id in the kept history (app/history.py)
 REOPENED = "ask.reopened"  # the questions of a kept conversation, to be asked again in order
 REOPENED_NOW = "ask.reopening"  # they are being asked again: not recorded a second time
 KEPT = 10  # conversations listed in the sidebar
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FROM_LINK = "ask.from_link"  # the ?q= of the address was asked already
 ALSO = "ask.also"  # other libraries the user asks at the same time
 LINK_CHARS = 200  # a question longer than this is shared by its beginning: the link stays short
@@ -174,6 +176,19 @@ def _feedback(i: int, turn: Turn) -> None:
         st.form_submit_button("提交", on_click=_judge_wrong, args=(i, turn))
 
 
+def _export(i: int, turn: Turn) -> None:
+    """The answer with its 出处 as a Word file, made when clicked (not on every rerun)."""
+    st.download_button(
+        "导出 Word（含出处）",
+        data=lambda: answer_docx(turn.answer),
+        file_name="问答.docx",
+        mime=DOCX,
+        key=f"ask.export.{i}",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
 def _render(i: int, turn: Turn, latest: bool) -> None:
     answer = turn.answer
     with st.chat_message("user", avatar=":material/person:"):
@@ -191,6 +206,8 @@ def _render(i: int, turn: Turn, latest: bool) -> None:
             with st.expander(f"{label}（{len(shown)} 条）", expanded=latest, key=f"ask.sources.{i}"):
                 for n, hit in shown:
                     _citation(f"ask.citation.{i}.{n}", n, hit)
+        if answer.supported:
+            _export(i, turn)
         _feedback(i, turn)
 
 
