@@ -44,7 +44,7 @@
     "September", "October", "November", "December"];
   const patterns = [
     [/^(\d+) options? available\.$/, (_, n) => `共 ${n} 个选项。`],
-    [/^Help for (.+)$/, (_, what) => `“${what}”的说明`],
+    [/^Help for\s*(.*)$/, (_, what) => (what ? `“${what}”的说明` : "说明")],
     [/^(\d+)MB per file$/, (_, n) => `每个文件不超过 ${n} MB`],
     [/^(year|month|day), (.+)$/, (_, part, what) => `${{ year: "年", month: "月", day: "日" }[part]}，${what}`],
     [/^Selected Date: (\w+) (\d+), (\d+)$/,

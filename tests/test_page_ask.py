@@ -131,3 +131,10 @@ def test_conversations_are_kept_reopened_after_a_restart_and_deleted(library: Se
     run(later)
     assert kept.id not in {c.id for c in History(library.settings.data_dir).conversations(LOCAL)}
     assert not later.chat_message  # the open conversation was the one deleted
+
+
+def test_a_list_answer_is_shown_one_point_per_line(library: Services) -> None:
+    at = run(page("ask"))
+    ask(at, "纪律处分有哪几种？")
+    shown = at.chat_message[-1].markdown[0].value
+    assert shown.startswith("- ") and shown.count("\n- ") >= 1 and "\\[1\\]" in shown

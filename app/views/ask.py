@@ -38,6 +38,7 @@ REOPENED = "ask.reopened"  # the questions of a kept conversation, to be asked a
 REOPENED_NOW = "ask.reopening"  # they are being asked again: not recorded a second time
 KEPT = 10  # conversations listed in the sidebar
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LISTED = frozenset({"list", "measures", "compare", "lecture", "item"})  # answer kinds shown point by point
 FROM_LINK = "ask.from_link"  # the ?q= of the address was asked already
 ALSO = "ask.also"  # other libraries the user asks at the same time
 LINK_CHARS = 200  # a question longer than this is shared by its beginning: the link stays short
@@ -93,14 +94,7 @@ def _kept_conversations() -> None:
         for c in kept:
             left, right = st.columns([5, 1])
             left.button(c.title, key=f"ask.reopen.{c.id}", on_click=_reopen, args=(c,), width="stretch")
-            right.button(
-                "",
-                key=f"ask.forget.{c.id}",
-                icon=":material/delete:",
-                on_click=_forget,
-                args=(c,),
-                help="删除这段对话",
-            )
+            right.button("删除", key=f"ask.forget.{c.id}", on_click=_forget, args=(c,), width="stretch")
 
 
 def _library() -> Library:
@@ -176,6 +170,14 @@ def _feedback(i: int, turn: Turn) -> None:
         st.form_submit_button("提交", on_click=_judge_wrong, args=(i, turn))
 
 
+def _shown_text(answer: Answer) -> str:
+    """The answer as the page shows it: a list, measures, a comparison, lecture material or several
+    checklist items one point per line; anything else as one paragraph."""
+    if answer.verdict.kind in LISTED and len(answer.sentences) > 1:
+        return "\n".join(f"- {safe(s.text + ''.join(f'[{n}]' for n in s.cites))}" for s in answer.sentences)
+    return safe(answer.text)
+
+
 def _export(i: int, turn: Turn) -> None:
     """The answer with its 出处 as a Word file, made when clicked (not on every rerun)."""
     st.download_button(
@@ -197,7 +199,7 @@ def _render(i: int, turn: Turn, latest: bool) -> None:
         if answer.notice:
             st.warning(answer.notice)
         if answer.supported:
-            st.markdown(safe(answer.text))
+            st.markdown(_shown_text(answer))
         else:
             st.info(answer.text)
         shown = answer.shown()
