@@ -7,7 +7,7 @@ read Chinese as English). It loads the shared library's index and models before 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts.cookie import end_session, start_session
 
+log = logging.getLogger(__name__)
 ENGLISH = b'<html lang="en"'
 CHINESE = b'<html lang="zh-CN"'
 _NOT_PAGES = ("/_stcore", "/static", "/media", "/component", "/app/static", "/auth")
@@ -64,14 +65,16 @@ WARM_QUESTION = "党支部委员会多久召开一次会议？"
 
 
 def _load() -> None:
-    """The shared library's index and models in memory, and one question answered through them."""
+    """The shared library's index and models in memory, and one question answered through them. Nothing
+    that goes wrong here stops the server: the page says it, in Chinese, when someone opens it."""
     from app.drafting.composer import compose_answer
     from app.libraries import SHARED
     from app.state import library_services
-    from ingest.errors import DangjianError
 
-    with contextlib.suppress(DangjianError):  # no index yet: the page says so, and what to do
+    try:
         compose_answer(WARM_QUESTION, library_services(SHARED).library())
+    except Exception as exc:  # no index yet, a Chroma server not up: the page reports it
+        log.warning("预先载入失败（打开网页时会说明原因）：%s", exc)
 
 
 @asynccontextmanager

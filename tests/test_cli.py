@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -127,3 +128,17 @@ def test_stopping_serve_frees_the_port_within_five_seconds(corpus_services: Serv
     finally:
         server.kill()
         server.communicate()
+
+
+def test_serve_comes_up_on_a_data_dir_with_nothing_ingested(tmp_path: Path) -> None:
+    """Loading before ready (app/server.py) finds no index: the server still starts, and the page says
+    what to do, rather than the server failing to start."""
+    port = free_port()
+    server = serve(port, tmp_path / "empty")
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", server, "serve")  # type: ignore[arg-type]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ask", timeout=10) as page:
+            assert b'<html lang="zh-CN"' in page.read()
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
