@@ -314,7 +314,7 @@ def ensure_e5_model(
         pass
     models_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=models_dir))
-    staging.chmod(0o755)  # mkdtemp's 0700 would hide the model from other accounts on a shared server
+    # mkdtemp's 0700 stays: the model is the server account's alone, like the rest of the data dir
     try:
         model = read_e5_file(source)
         if delta:

@@ -136,3 +136,10 @@ def test_the_teachers_two_engines_give_the_same_vectors(e5_models_dir: Path) -> 
     assert (ensure_e5_model(e5_models_dir) / "onnx" / "model.onnx").is_file()
     query = np.asarray(teacher.embed_query("预备党员的预备期是多长？"))
     assert int(np.argmax(teacher.embed_passages(["预备党员的预备期为一年。", "党费按月交纳。"]) @ query)) == 0
+
+
+def test_the_rebuilt_model_is_the_server_accounts_alone(e5_models_dir: Path) -> None:
+    """Private by default (issue 30): the model folder is 0700, like the rest of the data dir."""
+    import stat
+
+    assert stat.S_IMODE((e5_models_dir / E5_MODEL).stat().st_mode) == 0o700
