@@ -68,10 +68,11 @@ def referred(question: str, previous: Answer, library: Library) -> tuple[Hit | N
     if asked := ITEM.search(question):
         return _item_hit(number_of(asked.group(1)) or 0, previous, library), asked.group()
     place = PLACE.search(question)
-    at = (number_of(place.group(1)) or 0) if place else 1 if (this := THIS.search(question)) else 0
-    if not at or at > len(previous.items):
+    pointer = place or THIS.search(question)
+    at = (number_of(place.group(1)) or 0) if place else 1
+    if pointer is None or not at or at > len(previous.items):
         return None, ""
-    return _item_hit(number_of(previous.items[at - 1].number) or 0, previous, library), (place or this).group()  # type: ignore[union-attr]
+    return _item_hit(number_of(previous.items[at - 1].number) or 0, previous, library), pointer.group()
 
 
 def resolve(question: str, previous: Answer | None, library: Library) -> str:

@@ -171,20 +171,19 @@ class DocumentNames:
         named.update(self.parts[name] for name in quoted if name in self.parts)
         for year, kind, _ in year_kinds(question):
             named.update(self.by_year_kind.get((year, kind), []))
-        for group in alike:
-            named.update(self._narrowed(q, group))
+        own = self._named_by_own_words(q) if alike else set()
+        for group in alike:  # of documents a run names alike, those the question also names by their own words
+            named.update((own & group) or group)
         return [d for d in self.order if d in named] if named else []
 
-    def _narrowed(self, q: str, group: set[str]) -> set[str]:
-        """Of documents a run names alike ("问题清单"), those the question also names by a run of their own
-        title no other title has ("农业农村局的问题清单"); all of them when it names none so."""
-        own = {
+    def _named_by_own_words(self, q: str) -> set[str]:
+        """Documents the question names by a run of their title no other title has ("农业农村局的问题清单")."""
+        return {
             next(iter(docs))
             for start in range(len(q))
             for end in range(start + MIN_SHARED, min(len(q), start + MAX_RUN) + 1)
             if len(docs := self.runs.get(q[start:end], {})) == 1
         }
-        return (own & group) or group
 
     def years_of(self, doc_id: str) -> set[str]:
         """The years a document is of: its date's, and those its title spans ("2025-2027年")."""
